@@ -1,0 +1,40 @@
+# cairn — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.install-stamp
+DATA_DIR ?= .cairn
+
+.PHONY: run test install build generate check-generated typecheck test-servers bench clean
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_STAMP)
+
+build: install
+	npx tsc -p tsconfig.json
+
+generate: install
+	rm -rf generated && npx buf generate
+
+# Fails when generated/ no longer matches what proto/ produces.
+check-generated: install
+	@tmp=$$(mktemp -d) && npx buf generate -o $$tmp && \
+	  if ! diff -r generated $$tmp/generated >/dev/null; then \
+	    echo "generated/ is stale: run 'make generate' and commit it" >&2; diff -r generated $$tmp/generated | head -20 >&2; rm -rf $$tmp; exit 1; fi; \
+	  rm -rf $$tmp; echo "generated/ is up to date"
+
+typecheck: install
+	npx tsc --noEmit -p tsconfig.json
+
+run: build
+	node dist/src/cli/main.js server --data-dir $(DATA_DIR)
+
+test: check-generated typecheck build
+	npx jest
+
+bench: build
+	node dist/test/bench/run-all.js
+
+clean:
+	rm -rf dist
