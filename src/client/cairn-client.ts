@@ -1,0 +1,101 @@
+import { ClientReadableStream } from '@grpc/grpc-js';
+import { ByteStreamClient, ReadResponse } from '../../generated/google/bytestream/bytestream';
+import { DescribeResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
+import { CreateTokenResponse, ListTokensResponse, Role, RevokeTokenResponse, TokenServiceClient } from '../../generated/cairn/auth/v1/token';
+import { Digest, parseHex } from '../domain/digest';
+import { formatReadResource } from '../domain/resource-name';
+import { authMetadata, call, CHANNEL_OPTIONS, channelCredentials, ConnectionOptions } from './connection';
+import { digestFile } from './file-digest';
+import { resolveDestination, writeVerified } from './download';
+import { bufferSource, fileSource, uploadStream, UploadOptions } from './upload';
+
+export interface UploadResult {
+  readonly digest: Digest;
+  readonly backend?: string;
+}
+
+/** A small typed client over the generated stubs: what the CLI and other Node services use. */
+export class CairnClient {
+  readonly bytestream: ByteStreamClient;
+  readonly resources: ResourceServiceClient;
+  readonly tokens: TokenServiceClient;
+
+  constructor(readonly options: ConnectionOptions) {
+    const creds = channelCredentials(options);
+    this.bytestream = new ByteStreamClient(options.server, creds, CHANNEL_OPTIONS);
+    this.resources = new ResourceServiceClient(options.server, creds, CHANNEL_OPTIONS);
+    this.tokens = new TokenServiceClient(options.server, creds, CHANNEL_OPTIONS);
+  }
+
+  private get md() {
+    return authMetadata(this.options.token);
+  }
+
+  /** Hashes the file, then streams it (resuming after transport failures). */
+  async uploadFile(path: string, opts: UploadOptions & { onHashProgress?: (n: number) => void } = {}): Promise<UploadResult> {
+    const digest = await digestFile(path, opts.onHashProgress);
+    await uploadStream(this.bytestream, this.options.token, digest, fileSource(path), opts);
+    return { digest };
+  }
+
+  async uploadBytes(bytes: Buffer, digest: Digest, opts: UploadOptions = {}): Promise<number> {
+    return uploadStream(this.bytestream, this.options.token, digest, bufferSource(bytes), opts);
+  }
+
+  /** The raw ByteStream Read of a range, as an async iterable of chunks. */
+  read(digest: Digest, range: { offset?: number; limit?: number; backend?: string } = {}): AsyncIterable<Buffer> {
+    const stream: ClientReadableStream<ReadResponse> = this.bytestream.read(
+      { resourceName: formatReadResource(digest, range.backend), readOffset: range.offset ?? 0, readLimit: range.limit ?? 0 },
+      this.md,
+    );
+    return (async function* () {
+      for await (const msg of stream as AsyncIterable<ReadResponse>) yield msg.data;
+    })();
+  }
+
+  async readAll(digest: Digest, range: { offset?: number; limit?: number; backend?: string } = {}): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const c of this.read(digest, range)) parts.push(c);
+    return Buffer.concat(parts);
+  }
+
+  /** Downloads into a file or directory, verifying size and SHA-256 before the file appears. */
+  async download(hexOrDigest: string, dest: string, onProgress?: (n: number, total: number) => void): Promise<{ path: string; info: DescribeResponse }> {
+    const info = await this.describe(hexOrDigest);
+    const digest = { hex: info.digest!.hash, size: info.digest!.sizeBytes };
+    const path = await resolveDestination({ path: dest, reportedFilename: info.filename }, digest);
+    await writeVerified(this.read(digest), path, digest, onProgress && ((n) => onProgress(n, digest.size)));
+    return { path, info };
+  }
+
+  describe(hexOrDigest: string, backend = ''): Promise<DescribeResponse> {
+    const digest = parseHex(hexOrDigest);
+    return call((cb) => this.resources.describe({ digest, backend }, this.md, cb));
+  }
+
+  async findMissing(digests: readonly Digest[], backend = ''): Promise<Digest[]> {
+    const res = await call<{ missing: { hash: string; sizeBytes: number }[] }>((cb) =>
+      this.resources.findMissing({ digests: digests.map((d) => ({ hash: d.hex, sizeBytes: d.size })), backend }, this.md, cb),
+    );
+    return res.missing.map((d) => ({ hex: d.hash, size: d.sizeBytes }));
+  }
+
+  createToken(role: Role, ttlSeconds: number, description = ''): Promise<CreateTokenResponse> {
+    return call((cb) => this.tokens.create({ role, ttlSeconds, description }, this.md, cb));
+  }
+
+  revokeToken(id: string): Promise<RevokeTokenResponse> {
+    return call((cb) => this.tokens.revoke({ id }, this.md, cb));
+  }
+
+  listTokens(): Promise<ListTokensResponse> {
+    return call((cb) => this.tokens.list({}, this.md, cb));
+  }
+
+  close(): void {
+    this.bytestream.close();
+    this.resources.close();
+    this.tokens.close();
+  }
+}
+

@@ -1,0 +1,6 @@
+export { CairnClient } from './cairn-client';
+export type { UploadResult } from './cairn-client';
+export { DEFAULT_SERVER, describeError } from './connection';
+export type { ConnectionOptions } from './connection';
+export { safeFilename } from './safe-filename';
+export { Role } from '../../generated/cairn/auth/v1/token';

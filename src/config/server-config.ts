@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { DEFAULT_SESSION_TTL_MS } from '../core/upload-sessions';
+
+export const DEFAULT_LISTEN = '127.0.0.1:9400';
+export const DEFAULT_DATA_DIR = '.cairn';
+export const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+export const DEFAULT_LOG_LEVEL = 'info';
+
+export interface ServerConfig {
+  /** host:port of the gRPC listener; port 0 picks a free one. */
+  readonly listen: string;
+  /** Absolute path of the data directory (database, keys, local blobs). */
+  readonly dataDir: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  /** Upload sessions untouched this long are removed with their staging. */
+  readonly sessionTtlMs: number;
+  readonly sweepIntervalMs: number;
+  readonly logLevel: string;
+}
+
+/** Everything a setting can come from, flags first, then the environment. */
+export interface ServerConfigInput {
+  readonly listen?: string;
+  readonly dataDir?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly sessionTtl?: string;
+  readonly logLevel?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration once into a frozen object; a bad value names its setting. */
+export function loadServerConfig(flags: ServerConfigInput, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const listen = flags.listen ?? env.CAIRN_LISTEN ?? DEFAULT_LISTEN;
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(listen) || Number(listen.slice(listen.lastIndexOf(':') + 1)) > 65535) {
+    throw new ConfigError(`listen address (--listen / CAIRN_LISTEN) ${JSON.stringify(listen)} is not host:port`);
+  }
+  const tlsCert = flags.tlsCert ?? env.CAIRN_TLS_CERT;
+  const tlsKey = flags.tlsKey ?? env.CAIRN_TLS_KEY;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+    throw new ConfigError('TLS needs both a certificate (--tls-cert / CAIRN_TLS_CERT) and a key (--tls-key / CAIRN_TLS_KEY)');
+  }
+  const logLevel = flags.logLevel ?? env.CAIRN_LOG_LEVEL ?? DEFAULT_LOG_LEVEL;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level (--log-level / CAIRN_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}`);
+  const ttlText = flags.sessionTtl ?? env.CAIRN_SESSION_TTL;
+  const sessionTtlMs = ttlText === undefined ? DEFAULT_SESSION_TTL_MS : parseDuration(ttlText, 'session TTL (--session-ttl / CAIRN_SESSION_TTL)');
+  return Object.freeze({
+    listen,
+    dataDir: resolve(flags.dataDir ?? env.CAIRN_DATA_DIR ?? DEFAULT_DATA_DIR),
+    ...(tlsCert ? { tlsCert: resolve(tlsCert), tlsKey: resolve(tlsKey!) } : {}),
+    sessionTtlMs,
+    sweepIntervalMs: Math.min(DEFAULT_SWEEP_INTERVAL_MS, Math.max(1000, Math.floor(sessionTtlMs / 4))),
+    logLevel,
+  });
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "24h", "7d", "500ms". */
+export function parseDuration(text: string, setting: string): number {
+  const m = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) throw new ConfigError(`${setting}: ${JSON.stringify(text)} is not a duration like 90s, 15m, 24h or 7d`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}

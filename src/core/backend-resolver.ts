@@ -1,0 +1,61 @@
+import { CasError, notFound } from '../domain/errors';
+import { Backend } from '../domain/model';
+import { StorageProvider } from '../domain/ports';
+import { createProvider, ProviderContext } from '../providers/registry';
+import { Store } from '../store';
+
+/**
+ * Finds an organisation's backends and the live provider object for each. Providers are built
+ * once per backend version (id + updated time) and reused across calls.
+ */
+export class BackendResolver {
+  private readonly cache = new Map<string, { version: number; provider: StorageProvider }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  /** The named backend, or the organisation's default. Soft-deleted ones are found (reads need them). */
+  resolve(orgId: string, name?: string): Backend {
+    if (name) {
+      const b = this.store.backends.byName(orgId, name);
+      if (!b) throw notFound(`backend ${JSON.stringify(name)} not found in your organisation`);
+      return b;
+    }
+    const d = this.store.backends.defaultOf(orgId);
+    if (!d) throw new CasError('FAILED_PRECONDITION', 'your organisation has no default backend');
+    return d;
+  }
+
+  byId(id: string): Backend {
+    const b = this.store.backends.byId(id);
+    if (!b) throw new CasError('INTERNAL', `backend ${id} vanished`);
+    return b;
+  }
+
+  /** A backend that may take new blobs: not deleted, not known to be broken. */
+  resolveWritable(orgId: string, name?: string): Backend {
+    const b = this.resolve(orgId, name);
+    if (b.deletedAt) throw new CasError('FAILED_PRECONDITION', `backend ${JSON.stringify(b.name)} is deleted and takes no new blobs`);
+    if (b.status === 'INVALID') {
+      throw new CasError('FAILED_PRECONDITION', `backend ${JSON.stringify(b.name)} failed validation: ${b.statusError || 'unknown reason'}`);
+    }
+    return b;
+  }
+
+  provider(b: Backend): StorageProvider {
+    const version = b.updatedAt.getTime();
+    const hit = this.cache.get(b.id);
+    if (hit && hit.version === version) return hit.provider;
+    // A replaced provider is not closed here: uploads already running on it finish on it.
+    const provider = createProvider(b, this.store.backends.configOf(b.id), this.ctx);
+    this.cache.set(b.id, { version, provider });
+    return provider;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.cache.values()].map((c) => c.provider.close()));
+    this.cache.clear();
+  }
+}

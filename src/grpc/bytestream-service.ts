@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { handleClientStreamingCall, handleServerStreamingCall, ServerReadableStream } from '@grpc/grpc-js';
+import { Logger } from 'pino';
+import { BlobReader } from '../core/blob-reader';
+import { BlobWriter, WriteStatus } from '../core/blob-writer';
+import { TokenAuthority } from '../core/token-authority';
+import { WriteSession } from '../core/write-session';
+import { CasError, invalidArgument } from '../domain/errors';
+import { Caller } from '../domain/model';
+import { parseReadResource, parseWriteResource } from '../domain/resource-name';
+import {
+  ByteStreamServer,
+  QueryWriteStatusRequest,
+  QueryWriteStatusResponse,
+  ReadRequest,
+  ReadResponse,
+  WriteRequest,
+  WriteResponse,
+} from '../../generated/google/bytestream/bytestream';
+import { callerOf, FILENAME_HEADER, MEDIA_TYPE_HEADER, signalOf, textHeader } from './call-context';
+import { toServiceError } from './status';
+import { unary } from './unary';
+
+export interface ByteStreamDeps {
+  readonly authority: TokenAuthority;
+  readonly writer: BlobWriter;
+  readonly reader: BlobReader;
+  readonly log: Logger;
+}
+
+export function byteStreamService(deps: ByteStreamDeps): ByteStreamServer {
+  const { authority, writer, reader, log } = deps;
+
+  const write: handleClientStreamingCall<WriteRequest, WriteResponse> = (call, respond) => {
+    const signal = signalOf(call);
+    Promise.resolve()
+      .then(() => receiveWrite(call, callerOf(call.metadata, authority), writer, signal))
+      .then(
+        (committedSize) => respond(null, { committedSize }),
+        (e) => respond(toServiceError(signal.aborted ? signal.reason : e, log, { rpc: 'Write' })),
+      );
+  };
+
+  const read: handleServerStreamingCall<ReadRequest, ReadResponse> = (call) => {
+    const signal = signalOf(call);
+    (async () => {
+      const caller = callerOf(call.metadata, authority);
+      const { resourceName, readOffset, readLimit } = call.request;
+      const open = reader.open(caller, parseReadResource(resourceName), { offset: readOffset, limit: readLimit }, signal);
+      for await (const data of open.chunks) {
+        if (signal.aborted) return;
+        // Backpressure: wait for the transport to drain instead of queueing the blob in memory.
+        if (!call.write({ data })) await once(call, 'drain', { signal });
+      }
+    })().then(
+      () => call.end(),
+      (e) => {
+        if (!signal.aborted) call.emit('error', toServiceError(e, log, { rpc: 'Read' }));
+      },
+    );
+  };
+
+  const queryWriteStatus = unary<QueryWriteStatusRequest, QueryWriteStatusResponse, WriteStatus>(
+    log,
+    'QueryWriteStatus',
+    (call) => writer.status(callerOf(call.metadata, authority), parseWriteResource(call.request.resourceName)),
+    (s) => ({ committedSize: s.committedSize, complete: s.complete }),
+  );
+
+  return { read, write, queryWriteStatus };
+}
+
+/**
+ * Feeds one Write stream into the write use case, enforcing the message-level rules of
+ * google.bytestream: the first request names the resource, later ones may repeat it but not
+ * change it, and nothing may follow finish_write. The commit waits for the client's half-close
+ * so a message after finish_write is still caught. A stream that ends without finish_write
+ * keeps what arrived and answers with the committed size, as the ByteStream spec says.
+ */
+async function receiveWrite(
+  call: ServerReadableStream<WriteRequest, WriteResponse>,
+  caller: Caller,
+  writer: BlobWriter,
+  signal: AbortSignal,
+): Promise<number> {
+  let session: WriteSession | undefined;
+  let resourceName: string | undefined;
+  let finished = false;
+  try {
+    for await (const req of call as AsyncIterable<WriteRequest>) {
+      if (finished) throw invalidArgument('no WriteRequest may follow one with finish_write');
+      if (session === undefined) {
+        if (!req.resourceName) throw invalidArgument('the first WriteRequest must carry resource_name');
+        resourceName = req.resourceName;
+        const start = await writer.start(caller, parseWriteResource(resourceName), {
+          filename: textHeader(call.metadata, FILENAME_HEADER),
+          mediaType: textHeader(call.metadata, MEDIA_TYPE_HEADER),
+        });
+        if (start.kind === 'complete') return start.size;
+        session = start.session;
+      } else if (req.resourceName && req.resourceName !== resourceName) {
+        throw invalidArgument('resource_name must not change within one Write stream');
+      }
+      await session.append(req.writeOffset, req.data, signal);
+      finished = req.finishWrite;
+    }
+    if (!session) throw invalidArgument('the Write stream carried no request');
+    if (finished) return await session.finish(signal);
+    const committed = session.committedSize;
+    await session.detach();
+    return committed;
+  } catch (e) {
+    if (signal.aborted && !(e instanceof CasError)) throw signal.reason;
+    throw e;
+  } finally {
+    await session?.detach();
+  }
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CairnClient } from '../../src/client';
+import { loadServerConfig } from '../../src/config/server-config';
+import { provisionOrg } from '../../src/core/orgs';
+import { Role } from '../../src/domain/model';
+import { createLogger } from '../../src/log';
+import { RunningServer, startServer } from '../../src/main';
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly dataDir: string;
+  readonly adminToken: string;
+  /** A client with the bootstrap admin token of org "default". */
+  readonly admin: CairnClient;
+  client(token?: string): CairnClient;
+  /** Mints a token directly (as an operator would), for any org. */
+  token(role: Role, orgName?: string, ttlMs?: number): string;
+  /** Creates another organisation with its inline + local backends. */
+  addOrg(name: string): void;
+  restart(): Promise<TestServer>;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** A real cairn server on 127.0.0.1, port 0, with its own data directory. */
+export async function startTestServer(opts: { dataDir?: string; sessionTtl?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-test-'));
+  const config = loadServerConfig({ listen: '127.0.0.1:0', dataDir, sessionTtl: opts.sessionTtl }, {});
+  const server = await startServer(config, createLogger(process.env.CAIRN_TEST_LOG ?? 'silent'));
+  const adminToken = readFileSync(server.adminTokenPath, 'utf8').trim();
+  const clients: CairnClient[] = [];
+  const client = (token?: string): CairnClient => {
+    const c = new CairnClient({ server: server.address, ...(token ? { token } : {}) });
+    clients.push(c);
+    return c;
+  };
+  const admin = client(adminToken);
+  const closeClients = (): void => clients.forEach((c) => c.close());
+  const t: TestServer = {
+    server,
+    dataDir,
+    adminToken,
+    admin,
+    client,
+    token: (role, orgName = 'default', ttlMs = 3_600_000) => {
+      const org = server.store.orgs.byName(orgName);
+      if (!org) throw new Error(`no org ${orgName}`);
+      return server.authority.issue(org.id, role, ttlMs).token;
+    },
+    addOrg: (name) => void provisionOrg(server.store, { dataDir }, name),
+    restart: async () => {
+      closeClients();
+      await server.close();
+      return startTestServer({ ...opts, dataDir });
+    },
+    stop: async ({ keepData = false } = {}) => {
+      closeClients();
+      await server.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
