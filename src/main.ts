@@ -42,6 +42,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = Store.open(join(config.dataDir, 'cairn.db'));
+  chmodSync(join(config.dataDir, 'cairn.db'), 0o600);
   const ctx = { dataDir: config.dataDir };
   const authority = new TokenAuthority(loadOrCreateKey(join(config.dataDir, 'token-signing.key')), store);
   const backends = new BackendResolver(store, ctx);

@@ -22,7 +22,15 @@ export interface LiveSession {
   readonly acc: DigestAccumulator;
   /** A Write stream is feeding it right now. */
   attached: boolean;
+  /** Wakes a stream waiting to take over once the current one lets go. */
+  released?: () => void;
 }
+
+/**
+ * How long a new stream waits for the previous one to let go: a client that lost its connection
+ * often reconnects before the server has noticed and parked the old stream.
+ */
+export const ATTACH_WAIT_MS = 1000;
 
 /**
  * Resumable upload sessions, keyed by (organisation, client upload id). The staging itself is
@@ -48,16 +56,37 @@ export class UploadSessions {
         throw new CasError('INVALID_ARGUMENT', `upload id ${resource.uploadId} is already in use for another blob or backend; use a new UUID`);
       }
       const live = await this.load(existing);
-      if (live) return this.claim(live);
+      if (live) return this.claim(live, ATTACH_WAIT_MS);
       this.store.sessions.delete(existing.id); // its staging is gone: start over under the same upload id
     }
-    return this.claim(await this.create(orgId, backend, resource, meta));
+    return this.claim(await this.create(orgId, backend, resource, meta), 0);
   }
 
-  private claim(live: LiveSession): LiveSession {
-    if (live.attached) throw new CasError('ABORTED', 'another Write stream is feeding this upload right now');
+  private async claim(live: LiveSession, waitMs: number): Promise<LiveSession> {
+    if (live.attached && waitMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        const previous = live.released;
+        live.released = () => {
+          previous?.();
+          resolve();
+        };
+        timer = setTimeout(resolve, waitMs);
+      });
+      clearTimeout(timer);
+    }
+    if (live.attached || !this.live.has(live.record.id)) {
+      throw new CasError('ABORTED', 'another Write stream is feeding this upload right now');
+    }
     live.attached = true;
     return live;
+  }
+
+  private release(s: LiveSession): void {
+    s.attached = false;
+    const wake = s.released;
+    s.released = undefined;
+    wake?.();
   }
 
   private async create(orgId: string, backend: Backend, resource: WriteResource, meta: BlobMeta): Promise<LiveSession> {
@@ -128,7 +157,7 @@ export class UploadSessions {
     try {
       await s.staged.flush();
       this.store.sessions.recordProgress(s.record.id, s.acc.size);
-      s.attached = false;
+      this.release(s);
     } catch (e) {
       this.log.warn({ err: e, session: s.record.id }, 'could not park upload session; dropping it');
       await this.end(s, true);
@@ -139,6 +168,7 @@ export class UploadSessions {
   async end(s: LiveSession, abort: boolean): Promise<void> {
     this.live.delete(s.record.id);
     this.store.sessions.delete(s.record.id);
+    this.release(s);
     if (abort) await s.staged.abort().catch((e) => this.log.warn({ err: e, session: s.record.id }, 'staging cleanup failed'));
   }
 

@@ -1,0 +1,45 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, loadServerConfig } from '../../config/server-config';
+import { startServer } from '../../main';
+import { fail } from '../common';
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('run the cairn server (gRPC ByteStream CAS)')
+    .addOption(new Option('--listen <host:port>', `gRPC listen address [env CAIRN_LISTEN, default ${DEFAULT_LISTEN}]`))
+    .addOption(new Option('--data-dir <dir>', `database, keys and local blobs [env CAIRN_DATA_DIR, default ${DEFAULT_DATA_DIR}]`))
+    .addOption(new Option('--tls-cert <file>', 'TLS certificate chain (PEM) [env CAIRN_TLS_CERT]'))
+    .addOption(new Option('--tls-key <file>', 'TLS private key (PEM) [env CAIRN_TLS_KEY]'))
+    .addOption(new Option('--session-ttl <duration>', 'abandoned uploads are removed after this [env CAIRN_SESSION_TTL, default 24h]'))
+    .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [env CAIRN_LOG_LEVEL, default info]'))
+    .action(async (flags: Record<string, string | undefined>) => {
+      try {
+        const config = loadServerConfig(flags);
+        const running = await startServer(config);
+        const cli = `node ${process.argv[1]}`;
+        process.stderr.write(
+          [
+            '',
+            `cairn is listening on ${running.address} (gRPC, ${config.tlsCert ? 'TLS' : 'plaintext'}); data in ${config.dataDir}`,
+            running.adminTokenCreated
+              ? `created organisation "default" and its admin token: ${running.adminTokenPath} (mode 0600)`
+              : `admin token of organisation "default": ${running.adminTokenPath}`,
+            '',
+            'Upload a first file:',
+            `  export CAIRN_SERVER=${running.address} CAIRN_TOKEN=$(cat ${running.adminTokenPath})`,
+            `  ${cli} artifact upload README.md`,
+            `  ${cli} artifact download <the printed digest> -o /tmp/`,
+            '',
+          ].join('\n') + '\n',
+        );
+        const stop = (signal: string): void => {
+          running.log.info({ signal }, 'shutting down');
+          running.close().then(() => process.exit(0), (e) => fail(e));
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

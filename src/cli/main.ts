@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { artifactCommand } from './commands/artifact';
+import { serverCommand } from './commands/server';
+import { tokenCommand } from './commands/token';
+
+const program = new Command('cairn')
+  .description('content-addressable storage for software-supply-chain evidence')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+program.addCommand(serverCommand());
+program.addCommand(artifactCommand());
+program.addCommand(tokenCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`cairn: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { Metadata, ServiceError, status } from '@grpc/grpc-js';
+import { ByteStreamClient, WriteRequest } from '../../generated/google/bytestream/bytestream';
+import { CairnClient } from '../../src/client';
+
+export interface WriteOutcome {
+  readonly code: status;
+  readonly details: string;
+  readonly committedSize?: number;
+}
+
+function md(token?: string, extra: Record<string, string> = {}): Metadata {
+  const m = new Metadata();
+  if (token) m.set('authorization', `Bearer ${token}`);
+  for (const [k, v] of Object.entries(extra)) m.set(k, v);
+  return m;
+}
+
+/**
+ * Sends exactly these WriteRequests. With `cut`, the call is cancelled after the messages
+ * instead of half-closed (a client that lost its connection); the outcome is then CANCELLED.
+ */
+export async function rawWrite(
+  client: CairnClient,
+  token: string | undefined,
+  requests: Partial<WriteRequest>[],
+  opts: { cut?: boolean; holdMs?: number; headers?: Record<string, string> } = {},
+): Promise<WriteOutcome> {
+  const bs: ByteStreamClient = client.bytestream;
+  let settle!: (o: WriteOutcome) => void;
+  const outcome = new Promise<WriteOutcome>((r) => (settle = r));
+  const call = bs.write(md(token, opts.headers), (err: ServiceError | null, res) => {
+    if (err) settle({ code: err.code, details: err.details });
+    else settle({ code: status.OK, details: '', committedSize: res!.committedSize });
+  });
+  let ended = false;
+  void outcome.then(() => (ended = true));
+  for (const r of requests) {
+    if (ended) break;
+    const req: WriteRequest = { resourceName: '', writeOffset: 0, finishWrite: false, data: Buffer.alloc(0), ...r };
+    if (!call.write(req)) await Promise.race([once(call, 'drain'), outcome]);
+  }
+  if (opts.cut) {
+    // Let the messages reach the server (or hold the stream open) before the connection is "lost".
+    await new Promise((r) => setTimeout(r, opts.holdMs ?? 150));
+    call.cancel();
+  } else {
+    call.end();
+  }
+  return outcome;
+}
+
+/** Splits bytes into WriteRequests of `chunk` bytes with correct offsets, finishing on the last. */
+export function chunked(resourceName: string, bytes: Buffer, chunk = 64 * 1024, from = 0, finish = true): Partial<WriteRequest>[] {
+  const out: Partial<WriteRequest>[] = [];
+  for (let off = from; off < bytes.length || out.length === 0; off += chunk) {
+    const data = bytes.subarray(off, Math.min(bytes.length, off + chunk));
+    out.push({ resourceName: out.length === 0 ? resourceName : '', writeOffset: off, data });
+    if (off + chunk >= bytes.length) break;
+  }
+  if (finish) out[out.length - 1] = { ...out[out.length - 1], finishWrite: true };
+  return out;
+}
+
+export async function rawRead(
+  client: CairnClient,
+  token: string | undefined,
+  resourceName: string,
+  readOffset = 0,
+  readLimit = 0,
+): Promise<{ code: status; details: string; data: Buffer }> {
+  const call = client.bytestream.read({ resourceName, readOffset, readLimit }, md(token));
+  const parts: Buffer[] = [];
+  try {
+    for await (const m of call) parts.push((m as { data: Buffer }).data);
+    return { code: status.OK, details: '', data: Buffer.concat(parts) };
+  } catch (e) {
+    const se = e as ServiceError;
+    return { code: se.code, details: se.details, data: Buffer.concat(parts) };
+  }
+}
+
+export async function queryStatus(client: CairnClient, token: string | undefined, resourceName: string) {
+  return new Promise<{ code: status; details: string; committedSize?: number; complete?: boolean }>((resolve) => {
+    client.bytestream.queryWriteStatus({ resourceName }, md(token), (err, res) => {
+      if (err) resolve({ code: err.code, details: err.details });
+      else resolve({ code: status.OK, details: '', committedSize: res!.committedSize, complete: res!.complete });
+    });
+  });
+}
