@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { handleClientStreamingCall, handleServerStreamingCall, ServerReadableStream } from '@grpc/grpc-js';
 import { Logger } from 'pino';
 import { BlobReader } from '../core/blob-reader';
@@ -17,6 +16,7 @@ import {
   WriteRequest,
   WriteResponse,
 } from '../../generated/google/bytestream/bytestream';
+import { BoundedWriter } from './bounded-writer';
 import { callerOf, FILENAME_HEADER, MEDIA_TYPE_HEADER, signalOf, textHeader } from './call-context';
 import { toServiceError } from './status';
 import { unary } from './unary';
@@ -47,11 +47,8 @@ export function byteStreamService(deps: ByteStreamDeps): ByteStreamServer {
       const caller = callerOf(call.metadata, authority);
       const { resourceName, readOffset, readLimit } = call.request;
       const open = reader.open(caller, parseReadResource(resourceName), { offset: readOffset, limit: readLimit }, signal);
-      for await (const data of open.chunks) {
-        if (signal.aborted) return;
-        // Backpressure: wait for the transport to drain instead of queueing the blob in memory.
-        if (!call.write({ data })) await once(call, 'drain', { signal });
-      }
+      const out = new BoundedWriter<ReadResponse>(call, signal);
+      for await (const data of open.chunks) await out.write({ data });
     })().then(
       () => call.end(),
       (e) => {
