@@ -17,11 +17,15 @@ export function isEmptyDigest(d: Digest): boolean {
   return d.size === 0 && d.hex === EMPTY_SHA256_HEX;
 }
 
-/** Accepts "<hex>" or "sha256:<hex>"; anything else is INVALID_ARGUMENT. */
+/** Accepts "<hex>" or "sha256:<hex>" (user-facing input); anything else is INVALID_ARGUMENT. */
 export function parseHex(input: string): string {
-  const hex = input.startsWith('sha256:') ? input.slice('sha256:'.length) : input;
+  return parseBareHex(input.startsWith('sha256:') ? input.slice('sha256:'.length) : input, input);
+}
+
+/** Exactly 64 lower-case hex characters, as in a resource name's hash segment. */
+export function parseBareHex(hex: string, shown = hex): string {
   if (!HEX_RE.test(hex)) {
-    throw invalidArgument(`invalid sha256 digest ${JSON.stringify(truncate(input))}: want 64 lower-case hex characters`);
+    throw invalidArgument(`invalid sha256 digest ${JSON.stringify(truncate(shown))}: want 64 lower-case hex characters`);
   }
   return hex;
 }

@@ -1,4 +1,4 @@
-import { Digest, parseHex, parseSize, truncate } from './digest';
+import { Digest, parseBareHex, parseSize, truncate } from './digest';
 import { invalidArgument } from './errors';
 import { isBackendName } from './names';
 
@@ -43,7 +43,7 @@ function malformed(name: string, why: string): Error {
 function digestAt(segments: string[], i: number, name: string): Digest {
   if (segments[i] !== 'blobs') throw malformed(name, 'expected "blobs/{sha256-hex}/{size}"');
   try {
-    return { hex: parseHex(segments[i + 1]!), size: parseSize(segments[i + 2]!) };
+    return { hex: parseBareHex(segments[i + 1]!), size: parseSize(segments[i + 2]!) };
   } catch (e) {
     throw malformed(name, (e as Error).message);
   }
