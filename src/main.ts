@@ -90,6 +90,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
           resolve();
         });
       });
+      await sessions.close();
       await backends.close();
       store.close();
     })());

@@ -16,8 +16,6 @@ export interface UploadOptions {
   readonly mediaType?: string;
   readonly backend?: string;
   readonly onProgress?: (sentBytes: number) => void;
-  /** Source of the bytes from an offset; defaults to reading `path`. */
-  readonly chunkBytes?: number;
 }
 
 /** Codes after which the same upload continues from the server's committed size. */
@@ -72,6 +70,9 @@ async function writeOnce(
       else resolve(res!);
     });
   });
+  // The server may answer (an early refusal, or "already stored") while we are still sending:
+  // mark the promise handled now; it is awaited below.
+  response.catch(() => undefined);
   const w = stream!;
   let offset = startOffset;
   let first = true;
@@ -79,7 +80,7 @@ async function writeOnce(
     const req = { resourceName: first ? resourceName : '', writeOffset: offset, finishWrite, data };
     first = false;
     offset += data.length;
-    if (!w.write(req)) await Promise.race([once(w, 'drain'), response.catch(() => undefined)]);
+    if (!w.write(req)) await Promise.race([once(w, 'drain'), response.then(() => undefined, () => undefined)]);
   };
   try {
     if (startOffset < size) {

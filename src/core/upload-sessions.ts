@@ -192,6 +192,13 @@ export class UploadSessions {
     return removed;
   }
 
+  /** At shutdown: let go of every parked session's handles; durable staging stays for the next start. */
+  async close(): Promise<void> {
+    const all = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(all.map((s) => s.staged.release().catch(() => undefined)));
+  }
+
   /** At start-up: drop staging that no session owns, and sessions whose staging cannot have survived. */
   async recover(): Promise<void> {
     for (const backend of this.store.backends.listAll()) {

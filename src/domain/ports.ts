@@ -46,6 +46,8 @@ export interface StagedUpload {
   /** Makes the staged bytes visible under the digest. Concurrent commits of one digest are safe. */
   commit(signal?: AbortSignal): Promise<void>;
   abort(): Promise<void>;
+  /** Frees what this process holds (file handles, sockets) but keeps the staging for reopen(). */
+  release(): Promise<void>;
 }
 
 /**

@@ -71,7 +71,11 @@ export class LocalStagedUpload implements StagedUpload {
     await unlink(this.stagingPath).catch(() => undefined);
   }
 
-  async close(): Promise<void> {
+  async release(): Promise<void> {
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.handle.close().catch(() => undefined);

@@ -57,6 +57,7 @@ export class MemoryProvider implements StorageProvider {
         this.staging.delete(stagingId);
       },
       abort: async () => void this.staging.delete(stagingId),
+      release: async () => undefined,
     };
   }
 
