@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+// Local-backend I/O (fsync, rename, open) runs on libuv's threadpool; 4 threads make small
+// uploads wait on each other. This must be set before the first asynchronous fs call.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 import { Command } from 'commander';
 import { artifactCommand } from './commands/artifact';
 import { serverCommand } from './commands/server';

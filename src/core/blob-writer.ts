@@ -21,6 +21,13 @@ export type WriteStart =
   | { readonly kind: 'complete'; readonly size: number; readonly backend: string }
   | { readonly kind: 'open'; readonly session: WriteSession };
 
+/** What the transport saw in the first message, so a one-message upload can skip resume bookkeeping. */
+export interface FirstMessage {
+  readonly offset: number;
+  readonly length: number;
+  readonly finish: boolean;
+}
+
 export interface WriteStatus {
   readonly committedSize: number;
   readonly complete: boolean;
@@ -35,7 +42,7 @@ export class BlobWriter {
     private readonly log: Logger,
   ) {}
 
-  async start(caller: Caller, resource: WriteResource, meta: WriteMeta): Promise<WriteStart> {
+  async start(caller: Caller, resource: WriteResource, meta: WriteMeta, first?: FirstMessage): Promise<WriteStart> {
     requireRole(caller, 'uploader', 'writing blobs');
     const backend = this.backends.resolveWritable(caller.orgId, resource.backend);
     const { digest } = resource;
@@ -48,7 +55,11 @@ export class BlobWriter {
       return { kind: 'complete', size: digest.size, backend: backend.name };
     }
     const clean = { filename: cleanFilename(meta.filename), mediaType: cleanMediaType(meta.mediaType) };
-    const live = await this.sessions.attach(caller.orgId, backend, resource, clean);
+    const whole = first !== undefined && first.offset === 0 && first.finish && first.length === digest.size;
+    const live =
+      whole && !this.sessions.exists(caller.orgId, resource.uploadId)
+        ? await this.sessions.ephemeral(caller.orgId, backend, resource, clean)
+        : await this.sessions.attach(caller.orgId, backend, resource, clean);
     return { kind: 'open', session: new WriteSession(live, this.sessions, this.store) };
   }
 

@@ -22,6 +22,8 @@ export interface LiveSession {
   readonly acc: DigestAccumulator;
   /** A Write stream is feeding it right now. */
   attached: boolean;
+  /** Kept in memory only (a one-message upload): nothing to resume, no database row. */
+  readonly ephemeral?: boolean;
   /** Wakes a stream waiting to take over once the current one lets go. */
   released?: () => void;
 }
@@ -60,6 +62,27 @@ export class UploadSessions {
       this.store.sessions.delete(existing.id); // its staging is gone: start over under the same upload id
     }
     return this.claim(await this.create(orgId, backend, resource, meta), 0);
+  }
+
+  /**
+   * A session for an upload whose whole body arrives in its first message: it cannot be
+   * interrupted half-way, so it skips the database row and the resume bookkeeping.
+   */
+  async ephemeral(orgId: string, backend: Backend, resource: WriteResource, meta: BlobMeta): Promise<LiveSession> {
+    const id = randomUUID();
+    const now = new Date();
+    const record: SessionRecord = {
+      id, orgId, backendId: backend.id, uploadId: resource.uploadId, hex: resource.digest.hex, size: resource.digest.size,
+      committedSize: 0, filename: meta.filename, mediaType: meta.mediaType, createdAt: now, updatedAt: now,
+    };
+    const provider = this.backends.provider(backend);
+    const staged = await provider.stage(id, resource.digest, meta);
+    return { record, backend, provider, digest: resource.digest, meta, staged, acc: new DigestAccumulator(), attached: true, ephemeral: true };
+  }
+
+  /** Whether the client's upload id already names a session (a resume). */
+  exists(orgId: string, uploadId: string): boolean {
+    return this.store.sessions.byUpload(orgId, uploadId) !== undefined;
   }
 
   private async claim(live: LiveSession, waitMs: number): Promise<LiveSession> {
@@ -153,7 +176,7 @@ export class UploadSessions {
 
   /** Keeps what was received for a later resume; ends the session when the provider cannot resume. */
   async park(s: LiveSession): Promise<void> {
-    if (!s.provider.capabilities.resume) return this.end(s, true);
+    if (s.ephemeral || !s.provider.capabilities.resume) return this.end(s, true);
     try {
       await s.staged.flush();
       this.store.sessions.recordProgress(s.record.id, s.acc.size);
@@ -164,11 +187,17 @@ export class UploadSessions {
     }
   }
 
-  /** Forgets the session; with abort, its staging is removed too. */
-  async end(s: LiveSession, abort: boolean): Promise<void> {
+  /** Drops the session's row and live entry (synchronous, so it can join a transaction). */
+  forget(s: LiveSession): void {
+    if (s.ephemeral) return;
     this.live.delete(s.record.id);
     this.store.sessions.delete(s.record.id);
     this.release(s);
+  }
+
+  /** Forgets the session; with abort, its staging is removed too. */
+  async end(s: LiveSession, abort: boolean): Promise<void> {
+    this.forget(s);
     if (abort) await s.staged.abort().catch((e) => this.log.warn({ err: e, session: s.record.id }, 'staging cleanup failed'));
   }
 

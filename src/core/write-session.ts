@@ -62,12 +62,14 @@ export class WriteSession {
       await this.fail();
       throw e;
     }
-    this.store.blobs.insert({
-      orgId: record.orgId, backendId: backend.id, hex: digest.hex, size: digest.size,
-      filename: meta.filename, mediaType: meta.mediaType, createdAt: new Date(),
-    });
     this.open = false;
-    await this.sessions.end(this.live, false);
+    this.store.db.transaction(() => {
+      this.store.blobs.insert({
+        orgId: record.orgId, backendId: backend.id, hex: digest.hex, size: digest.size,
+        filename: meta.filename, mediaType: meta.mediaType, createdAt: new Date(),
+      });
+      this.sessions.forget(this.live);
+    })();
     return digest.size;
   }
 

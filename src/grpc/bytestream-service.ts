@@ -89,10 +89,12 @@ async function receiveWrite(
       if (session === undefined) {
         if (!req.resourceName) throw invalidArgument('the first WriteRequest must carry resource_name');
         resourceName = req.resourceName;
-        const start = await writer.start(caller, parseWriteResource(resourceName), {
-          filename: textHeader(call.metadata, FILENAME_HEADER),
-          mediaType: textHeader(call.metadata, MEDIA_TYPE_HEADER),
-        });
+        const start = await writer.start(
+          caller,
+          parseWriteResource(resourceName),
+          { filename: textHeader(call.metadata, FILENAME_HEADER), mediaType: textHeader(call.metadata, MEDIA_TYPE_HEADER) },
+          { offset: req.writeOffset, length: req.data.length, finish: req.finishWrite },
+        );
         if (start.kind === 'complete') return start.size;
         session = start.session;
       } else if (req.resourceName && req.resourceName !== resourceName) {

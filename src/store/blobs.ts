@@ -15,11 +15,13 @@ const toBlob = (r: BlobRow): BlobRecord => ({
 export class BlobRepository {
   private readonly getStmt: Statement;
   private readonly anyStmt: Statement;
+  private readonly copiesStmt: Statement;
   private readonly insertStmt: Statement;
   private readonly removeStmt: Statement;
 
   constructor(db: Db) {
     this.getStmt = db.prepare(`SELECT * FROM blobs WHERE org_id = ? AND backend_id = ? AND digest = ?`);
+    this.copiesStmt = db.prepare(`SELECT * FROM blobs WHERE org_id = ? AND digest = ? LIMIT 2`);
     // Live backends first, the default before the others, then the oldest copy.
     this.anyStmt = db.prepare(
       `SELECT b.* FROM blobs b JOIN backends k ON k.id = b.backend_id
@@ -38,10 +40,11 @@ export class BlobRepository {
     return r && toBlob(r);
   }
 
-  /** Any copy the organisation holds. */
+  /** The organisation's best copy: usually its only one, so the ordering query runs only when there are several. */
   find(orgId: string, hex: string): BlobRecord | undefined {
-    const r = this.anyStmt.get(orgId, hex) as BlobRow | undefined;
-    return r && toBlob(r);
+    const copies = this.copiesStmt.all(orgId, hex) as BlobRow[];
+    if (copies.length < 2) return copies[0] && toBlob(copies[0]);
+    return toBlob(this.anyStmt.get(orgId, hex) as BlobRow);
   }
 
   /** Records a committed blob; a second record of the same blob is a no-op. */

@@ -31,8 +31,13 @@ export class SessionRepository {
   private readonly byUploadStmt: Statement;
   private readonly progressStmt: Statement;
   private readonly deleteStmt: Statement;
+  private readonly createStmt: Statement;
 
   constructor(private readonly db: Db) {
+    this.createStmt = db.prepare(
+      `INSERT OR IGNORE INTO upload_sessions (id, org_id, backend_id, upload_id, digest, size, committed_size, filename, media_type, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+    );
     this.byUploadStmt = db.prepare(`SELECT * FROM upload_sessions WHERE org_id = ? AND upload_id = ?`);
     this.progressStmt = db.prepare(`UPDATE upload_sessions SET committed_size = ?, updated_at = ? WHERE id = ?`);
     this.deleteStmt = db.prepare(`DELETE FROM upload_sessions WHERE id = ?`);
@@ -41,12 +46,7 @@ export class SessionRepository {
   /** Inserts the session; returns false when (org, upload id) is taken already. */
   create(s: Omit<SessionRecord, 'createdAt' | 'updatedAt' | 'committedSize'>): boolean {
     const now = Date.now();
-    const info = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO upload_sessions (id, org_id, backend_id, upload_id, digest, size, committed_size, filename, media_type, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-      )
-      .run(s.id, s.orgId, s.backendId, s.uploadId, s.hex, s.size, s.filename, s.mediaType, now, now);
+    const info = this.createStmt.run(s.id, s.orgId, s.backendId, s.uploadId, s.hex, s.size, s.filename, s.mediaType, now, now);
     return info.changes === 1;
   }
 

@@ -1,8 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const CLI = join(__dirname, '../../dist/src/cli/main.js');
+/** The package root, found from this file whether it runs from test/ (jest) or dist/test/ (bench). */
+export function repoRoot(from = __dirname): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'proto'))) return dir;
+  }
+  throw new Error(`no package root above ${from}`);
+}
+
+export const CLI = join(repoRoot(), 'dist/src/cli/main.js');
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'make build' (make test does) before the CLI tests`);
@@ -38,7 +46,10 @@ export interface ServerProcess {
 /** Starts `cairn server` on a free loopback port and waits for its banner (not for a sleep). */
 export function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+    // SERVER_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof) without touching the client.
+    const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
+    const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -14,5 +14,5 @@ export function stagingFiles(t: TestServer, org = 'default'): string[] {
 }
 
 export function blobFile(t: TestServer, hex: string, org = 'default'): string {
-  return join(localRoot(t, org), 'sha256', hex.slice(0, 2), hex.slice(2, 4), hex);
+  return join(localRoot(t, org), 'sha256', hex.slice(0, 2), hex);
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Digest, parseHex } from '../../domain/digest';
@@ -12,8 +14,8 @@ export const LOCAL_READ_CHUNK_BYTES = 1 << 20;
 
 /**
  * Blobs as files under one directory owned by the server:
- *   <root>/sha256/<hex[0:2]>/<hex[2:4]>/<hex>   committed blobs (sharded so no directory grows huge)
- *   <root>/staging/<staging-id>                 uploads in progress (server-generated UUIDs)
+ *   <root>/sha256/<hex[0:2]>/<hex>   committed blobs, in 256 shards (as git and bazel-remote do)
+ *   <root>/staging/<staging-id>      uploads in progress (server-generated UUIDs)
  * Paths are built only from a parsed digest (64 hex characters) or a server-generated id:
  * no client-supplied string ever becomes a path.
  */
@@ -27,11 +29,22 @@ export class LocalProvider implements StorageProvider {
     serverSideChecksum: false,
   };
 
+  private stagingDir: Promise<unknown> | undefined;
+
   constructor(private readonly root: string) {}
+
+  /** Made once per provider object rather than on every upload. */
+  private ensureStagingDir(): Promise<unknown> {
+    this.stagingDir ??= mkdir(join(this.root, 'staging'), { recursive: true }).catch((e) => {
+      this.stagingDir = undefined;
+      throw e;
+    });
+    return this.stagingDir;
+  }
 
   private blobPath(d: Digest): string {
     const hex = parseHex(d.hex);
-    return join(this.root, 'sha256', hex.slice(0, 2), hex.slice(2, 4), hex);
+    return join(this.root, 'sha256', hex.slice(0, 2), hex);
   }
 
   private stagingPath(id: string): string {
@@ -50,13 +63,16 @@ export class LocalProvider implements StorageProvider {
   }
 
   async *read(d: Digest, range: ByteRange, signal?: AbortSignal): AsyncIterable<Buffer> {
+    if (range.length <= LOCAL_READ_CHUNK_BYTES) {
+      // One chunk: a single positional read, without stream machinery.
+      yield await readRange(this.blobPath(d), range).catch((e) => {
+        throw fsError('read', e);
+      });
+      return;
+    }
     const handle = await open(this.blobPath(d), 'r').catch((e) => {
       throw fsError('open', e);
     });
-    if (range.length === 0) {
-      await handle.close();
-      return;
-    }
     const stream = handle.createReadStream({
       start: range.offset,
       end: range.offset + range.length - 1,
@@ -75,7 +91,7 @@ export class LocalProvider implements StorageProvider {
   async stage(stagingId: string, d: Digest): Promise<StagedUpload> {
     const path = this.stagingPath(stagingId);
     try {
-      await mkdir(join(this.root, 'staging'), { recursive: true });
+      await this.ensureStagingDir();
       const handle = await open(path, 'wx', 0o600);
       return new LocalStagedUpload(handle, path, this.blobPath(d), 0);
     } catch (e) {
@@ -117,7 +133,7 @@ export class LocalProvider implements StorageProvider {
     const probe = join(dir, `probe-${randomUUID()}`);
     const body = Buffer.from(`cairn write probe ${Date.now()}`);
     try {
-      await mkdir(dir, { recursive: true });
+      await this.ensureStagingDir();
       await writeFile(probe, body, { mode: 0o600 });
       const back = await readFile(probe);
       if (!back.equals(body)) throw new CasError('UNAVAILABLE', 'local backend: probe file read back different bytes');
@@ -130,3 +146,25 @@ export class LocalProvider implements StorageProvider {
 
   async close(): Promise<void> {}
 }
+
+/** Reads exactly range.length bytes at range.offset (fewer only at end of file). */
+async function readRange(path: string, range: ByteRange): Promise<Buffer> {
+  const fd = await fsOpen(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(range.length);
+    let got = 0;
+    while (got < range.length) {
+      const n = await fsRead(fd, buf, got, range.length - got, range.offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === range.length ? buf : buf.subarray(0, got);
+  } finally {
+    await fsClose(fd);
+  }
+}
+
+const fsOpen = promisify(fs.open);
+const fsClose = promisify(fs.close);
+const fsRead = (fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> =>
+  new Promise((resolve, reject) => fs.read(fd, buf, off, len, pos, (e, n) => (e ? reject(e) : resolve(n))));

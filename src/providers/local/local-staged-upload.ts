@@ -57,9 +57,13 @@ export class LocalStagedUpload implements StagedUpload {
     try {
       await this.handle.sync();
       await this.close();
-      await mkdir(dirname(this.finalPath), { recursive: true });
       // rename(2) replaces atomically: concurrent commits of one digest leave one intact file.
-      await rename(this.stagingPath, this.finalPath);
+      // The shard directory is made only the first time a rename finds it missing.
+      await rename(this.stagingPath, this.finalPath).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        await mkdir(dirname(this.finalPath), { recursive: true });
+        await rename(this.stagingPath, this.finalPath);
+      });
     } catch (e) {
       await this.abort();
       throw fsError('commit', e);
