@@ -44,9 +44,9 @@ export const MIGRATIONS: readonly string[] = [
     filename TEXT NOT NULL DEFAULT '',
     media_type TEXT NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL,
-    PRIMARY KEY (org_id, backend_id, digest)
+    -- digest before backend: "does this org hold it anywhere" and "on this backend" are both key lookups.
+    PRIMARY KEY (org_id, digest, backend_id)
   ) WITHOUT ROWID;
-  CREATE INDEX blobs_by_digest ON blobs(org_id, digest);
 
   CREATE TABLE upload_sessions (
     id TEXT PRIMARY KEY,

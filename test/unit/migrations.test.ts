@@ -26,3 +26,14 @@ test('the database keeps at most one default backend per organisation', () => {
   add.run('a', 'a');
   expect(() => add.run('b', 'b')).toThrow(/UNIQUE/);
 });
+
+test('hot lookups are key searches, not scans of an organisation', () => {
+  const db = new BetterSqlite3(':memory:');
+  migrate(db);
+  const plan = (sql: string, n: number) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill('x')) as { detail: string }[]).map((r) => r.detail).join('; ');
+  expect(plan('SELECT * FROM blobs WHERE org_id = ? AND digest = ? LIMIT 2', 2)).toContain('(org_id=? AND digest=?)');
+  expect(plan('SELECT * FROM blobs WHERE org_id = ? AND backend_id = ? AND digest = ?', 3)).toContain('(org_id=? AND digest=? AND backend_id=?)');
+  expect(plan('SELECT * FROM upload_sessions WHERE org_id = ? AND upload_id = ?', 2)).toContain('(org_id=? AND upload_id=?)');
+  expect(plan('SELECT * FROM tokens WHERE id = ?', 1)).toMatch(/^SEARCH tokens .*\(id=\?\)/);
+});
