@@ -1,5 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { ByteStreamService } from '../../generated/google/bytestream/bytestream';
+import { FastByteStreamService } from './bytestream-codec';
 import { ResourceServiceService } from '../../generated/cairn/cas/v1/resource';
 import { TokenServiceService } from '../../generated/cairn/auth/v1/token';
 import { HealthService } from '../../generated/grpc/health/v1/health';
@@ -27,7 +27,7 @@ export function buildGrpcServer(deps: GrpcDeps): Server {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
-  server.addService(ByteStreamService, byteStreamService(deps));
+  server.addService(FastByteStreamService, byteStreamService(deps));
   server.addService(ResourceServiceService, resourceService(deps));
   server.addService(TokenServiceService, tokenService(deps));
   server.addService(HealthService, deps.health.service());

@@ -47,6 +47,7 @@ export interface ServerProcess {
 export function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     // SERVER_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof) without touching the client.
+    const passStderr = process.env.SERVER_STDERR === '1';
     const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
     const child = spawn(process.execPath, args, {
@@ -60,6 +61,7 @@ export function startServerProcess(dataDir: string, extraArgs: string[] = []): P
     }, 20_000);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stderr.on('data', (d) => {
+      if (passStderr) process.stderr.write(d);
       banner += d;
       const m = /listening on (127\.0\.0\.1:\d+)/.exec(banner);
       if (m && banner.includes('artifact download')) {

@@ -1,16 +1,30 @@
 import { createReadStream } from 'node:fs';
 import { FileHandle, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CasError } from '../../domain/errors';
 import { StagedUpload } from '../../domain/ports';
 import { fsError } from './local-fs-errors';
+
+/** Positional writes allowed in flight per upload: the receive loop hashes the next chunk meanwhile. */
+export const MAX_PENDING_WRITES = 4;
+/** Dirty bytes after which a background fdatasync starts, so the commit's final flush stays short. */
+export const BACKGROUND_SYNC_BYTES = 64 << 20;
 
 /**
  * A staging file in the backend's own directory tree (same filesystem as the blobs, so the
  * final rename is atomic). Bytes are fsynced before the rename makes them visible.
+ *
+ * Writes are positional and pipelined: write() resolves once the chunk is queued and fewer than
+ * MAX_PENDING_WRITES are outstanding; a failure surfaces on the next write(), flush() or commit().
+ * The chunk buffers are not touched after write() returns, as long as the caller does not reuse them.
  */
 export class LocalStagedUpload implements StagedUpload {
   private position: number;
   private closed = false;
+  private readonly pending = new Set<Promise<void>>();
+  private failure: CasError | undefined;
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -26,20 +40,46 @@ export class LocalStagedUpload implements StagedUpload {
   }
 
   async write(chunk: Buffer): Promise<void> {
+    this.check();
+    const at = this.position;
+    this.position += chunk.length;
+    const p: Promise<void> = this.writeAt(chunk, at)
+      .catch((e) => {
+        this.failure ??= fsError('write staging', e);
+      })
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+    this.unsynced += chunk.length;
+    if (this.unsynced >= BACKGROUND_SYNC_BYTES && !this.syncing) this.backgroundSync();
+    while (this.pending.size >= MAX_PENDING_WRITES) await Promise.race(this.pending);
+    this.check();
+  }
+
+  private async writeAt(chunk: Buffer, at: number): Promise<void> {
     let off = 0;
-    try {
-      while (off < chunk.length) {
-        const { bytesWritten } = await this.handle.write(chunk, off, chunk.length - off, this.position);
-        off += bytesWritten;
-        this.position += bytesWritten;
-      }
-    } catch (e) {
-      throw fsError('write staging', e);
+    while (off < chunk.length) {
+      const { bytesWritten } = await this.handle.write(chunk, off, chunk.length - off, at + off);
+      off += bytesWritten;
     }
+  }
+
+  private backgroundSync(): void {
+    this.unsynced = 0;
+    this.syncing = this.handle
+      .datasync()
+      .catch(() => undefined) // a real failure shows up in the final sync
+      .finally(() => (this.syncing = undefined));
+  }
+
+  /** Every accepted byte written. */
+  private async drain(): Promise<void> {
+    await Promise.all([...this.pending, this.syncing]);
+    this.check();
   }
 
   async flush(): Promise<void> {
     if (this.closed) return;
+    await this.drain();
     try {
       await this.handle.datasync();
     } catch (e) {
@@ -48,6 +88,7 @@ export class LocalStagedUpload implements StagedUpload {
   }
 
   async *readBack(signal?: AbortSignal): AsyncIterable<Buffer> {
+    await this.drain();
     if (this.position === 0) return;
     const stream = createReadStream(this.stagingPath, { start: 0, end: this.position - 1, highWaterMark: 1 << 20, signal });
     for await (const chunk of stream) yield chunk as Buffer;
@@ -55,6 +96,7 @@ export class LocalStagedUpload implements StagedUpload {
 
   async commit(): Promise<void> {
     try {
+      await this.drain();
       await this.handle.sync();
       await this.close();
       // rename(2) replaces atomically: concurrent commits of one digest leave one intact file.
@@ -66,7 +108,7 @@ export class LocalStagedUpload implements StagedUpload {
       });
     } catch (e) {
       await this.abort();
-      throw fsError('commit', e);
+      throw e instanceof CasError ? e : fsError('commit', e);
     }
   }
 
@@ -82,6 +124,11 @@ export class LocalStagedUpload implements StagedUpload {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.pending, this.syncing]).catch(() => undefined);
     await this.handle.close().catch(() => undefined);
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
   }
 }
