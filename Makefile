@@ -13,6 +13,7 @@ install: $(NPM_STAMP)
 
 build: install
 	npx tsc -p tsconfig.json
+	chmod +x dist/src/cli/main.js
 
 generate: install
 	rm -rf generated && npx buf generate
@@ -27,8 +28,9 @@ check-generated: install
 typecheck: install
 	npx tsc --noEmit -p tsconfig.json
 
+# Started through the CLI's shebang, which carries the node flags the server wants.
 run: build
-	node dist/src/cli/main.js server --data-dir $(DATA_DIR)
+	./dist/src/cli/main.js server --data-dir $(DATA_DIR)
 
 test: check-generated typecheck build
 	npx jest

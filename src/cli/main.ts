@@ -1,4 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-heap-size=64
+// --initial-heap-size: with V8's default tiny starting heap, the old-generation limit of a
+// streaming server sits a few hundred KiB above its live set, so a GiB upload triggers ~70 full
+// Mark-Compacts (measured with --trace-gc); a 64 MiB starting heap removes them and lifts the
+// gRPC write rate by ~15%. V8 only takes this flag at start-up, and NODE_OPTIONS refuses it,
+// so it lives here; `make run` and the test helpers start the CLI through this line.
+//
 // Local-backend I/O (fsync, rename, open) runs on libuv's threadpool; 4 threads make small
 // uploads wait on each other. This must be set before the first asynchronous fs call.
 process.env.UV_THREADPOOL_SIZE ??= '16';

@@ -42,13 +42,15 @@ export class WriteSession {
       );
     }
     if (data.length === 0) return;
+    // Hash while the provider takes the chunk: the two overlap instead of queueing behind each other.
+    const written = this.live.staged.write(data, signal);
+    this.live.acc.update(data);
     try {
-      await this.live.staged.write(data, signal);
+      await written;
     } catch (e) {
       await this.fail();
       throw e;
     }
-    this.live.acc.update(data);
   }
 
   /** Verifies everything received, then commits. Returns the committed size. */

@@ -68,6 +68,19 @@ export function byteStreamService(deps: ByteStreamDeps): ByteStreamServer {
 }
 
 /**
+ * Messages grpc-js may queue ahead of the Write loop. Its default (16) keeps 1 MiB chunks waiting
+ * long enough to be promoted to V8's old space, so every few MiB cost a full Mark-Compact; with
+ * 2 they die young in cheap scavenges (measured: 71 Mark-Compacts per GiB down to a few).
+ */
+export const WRITE_READ_AHEAD_MESSAGES = 2;
+
+/** Lowers a Readable's object high-water mark after construction (grpc-js offers no option). */
+function limitReadAhead(stream: object, messages: number): void {
+  const state = (stream as { _readableState?: { highWaterMark?: number } })._readableState;
+  if (state && typeof state.highWaterMark === 'number') state.highWaterMark = messages;
+}
+
+/**
  * Feeds one Write stream into the write use case, enforcing the message-level rules of
  * google.bytestream: the first request names the resource, later ones may repeat it but not
  * change it, and nothing may follow finish_write. The commit waits for the client's half-close
@@ -83,6 +96,7 @@ async function receiveWrite(
   let session: WriteSession | undefined;
   let resourceName: string | undefined;
   let finished = false;
+  limitReadAhead(call, WRITE_READ_AHEAD_MESSAGES);
   try {
     for await (const req of call as AsyncIterable<WriteRequest>) {
       if (finished) throw invalidArgument('no WriteRequest may follow one with finish_write');

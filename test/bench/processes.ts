@@ -1,7 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServerProcess } from '../helpers/cli';
+import { cliNodeFlags, startServerProcess } from '../helpers/cli';
 
 export interface BenchServer {
   readonly address: string;
@@ -25,7 +25,8 @@ export async function startCairn(dataDir: string): Promise<BenchServer> {
 
 export function startBare(): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The same node flags as cairn's server, so neither side gets a different heap.
+    const child: ChildProcess = spawn(process.execPath, [...cliNodeFlags(), join(__dirname, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;

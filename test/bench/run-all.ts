@@ -2,7 +2,7 @@
  * cairn's benchmark: `npm run bench` (or `make bench`). Everything is measured side by side in
  * one run on this machine and reported as ratios, because absolute figures on shared 2-core
  * machines are noisy. Sizes can be scaled down for a quick look:
- *   BENCH_GIB=1  BENCH_RSS_GIB=4  BENCH_OPS_SECONDS=5  BENCH_REPS=2
+ *   BENCH_GIB=1  BENCH_RSS_GIB=4  BENCH_OPS_SECONDS=5  BENCH_REPS=3
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { formatReadResource, formatWriteResource } from '../../src/domain/resource-name';
 import { digestOf } from '../helpers/bytes';
 import { BenchServer, rssOf, startBare, startCairn } from './processes';
+import { warmPageCache } from './warm-up';
 import { md, MiB, newClient, readStream, syntheticBlob, timed, writeStream } from './streams';
 
 const GIB = Number(process.env.BENCH_GIB ?? 1);
 const RSS_GIB = Number(process.env.BENCH_RSS_GIB ?? 4);
 const OPS_SECONDS = Number(process.env.BENCH_OPS_SECONDS ?? 5);
-const REPS = Number(process.env.BENCH_REPS ?? 2);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
 const CONCURRENCY = 32;
 
 interface Row {
@@ -142,6 +143,8 @@ async function main(): Promise<void> {
   log(`cairn bench: ${GIB} GiB transfers x${REPS}, ${RSS_GIB} GiB RSS run, ${OPS_SECONDS}s small ops (node ${process.version})`);
   const only = process.argv.slice(2);
   const want = (name: string) => only.length === 0 || only.includes(name);
+  const warmGiB = (want('transfers') ? GIB * (REPS + 1) : 0) + (want('memory') ? RSS_GIB + 1 : 0);
+  if (warmGiB > 0) log(`warm-up: wrote and deleted ${warmGiB} GiB in ${fmt(await warmPageCache(tmpdir(), warmGiB * 1024 * MiB), 1)} s`);
   if (want('transfers')) await bigTransfers();
   if (want('memory')) await peakMemory();
   if (want('ops')) await smallOps();

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The package root, found from this file whether it runs from test/ (jest) or dist/test/ (bench). */
@@ -11,6 +11,13 @@ export function repoRoot(from = __dirname): string {
 }
 
 export const CLI = join(repoRoot(), 'dist/src/cli/main.js');
+
+/** The node flags on the CLI's shebang line (`#!/usr/bin/env -S node <flags>`), so helpers start it as an installed `cairn` would run. */
+export function cliNodeFlags(): string[] {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'make build' (make test does) before the CLI tests`);
@@ -25,7 +32,7 @@ export interface CliResult {
 /** Runs the built CLI with `args`, no TTY, and returns its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -48,7 +55,7 @@ export function startServerProcess(dataDir: string, extraArgs: string[] = []): P
   return new Promise((resolve, reject) => {
     // SERVER_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof) without touching the client.
     const passStderr = process.env.SERVER_STDERR === '1';
-    const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [...cliNodeFlags(), ...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
     const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH ?? '' },

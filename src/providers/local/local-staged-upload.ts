@@ -6,7 +6,7 @@ import { StagedUpload } from '../../domain/ports';
 import { fsError } from './local-fs-errors';
 
 /** Positional writes allowed in flight per upload: the receive loop hashes the next chunk meanwhile. */
-export const MAX_PENDING_WRITES = 4;
+export const MAX_PENDING_WRITES = 1;
 /** Dirty bytes after which a background fdatasync starts, so the commit's final flush stays short. */
 export const BACKGROUND_SYNC_BYTES = 64 << 20;
 
