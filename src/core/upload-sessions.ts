@@ -98,9 +98,10 @@ export class UploadSessions {
       });
       clearTimeout(timer);
     }
-    if (live.attached || !this.live.has(live.record.id)) {
-      throw new CasError('ABORTED', 'another Write stream is feeding this upload right now');
+    if (!this.live.has(live.record.id)) {
+      throw new CasError('ABORTED', 'this upload ended while the stream waited for it; ask QueryWriteStatus where it stands');
     }
+    if (live.attached) throw new CasError('ABORTED', 'another Write stream is feeding this upload right now');
     live.attached = true;
     return live;
   }

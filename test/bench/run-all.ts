@@ -156,11 +156,12 @@ async function main(): Promise<void> {
   log(`cairn bench: ${GIB} GiB transfers x${REPS}, ${RSS_GIB} GiB RSS run, ${OPS_SECONDS}s small ops (node ${process.version})`);
   const only = process.argv.slice(2);
   const want = (name: string) => only.length === 0 || only.includes(name);
+  // Small ops first: they fsync every blob, and the GiB phases leave the disk busy writing back for a while.
+  if (want('ops')) await smallOps();
   const warmGiB = (want('transfers') ? GIB * (REPS + 1) : 0) + (want('memory') ? RSS_GIB + 1 : 0);
   if (warmGiB > 0) log(`warm-up: wrote and deleted ${warmGiB} GiB in ${fmt(await warmPageCache(tmpdir(), warmGiB * 1024 * MiB), 1)} s`);
   if (want('transfers')) await bigTransfers();
   if (want('memory')) await peakMemory();
-  if (want('ops')) await smallOps();
   printTable();
 }
 
