@@ -16,7 +16,7 @@ export function serverCommand(): Command {
       try {
         const config = loadServerConfig(flags);
         const running = await startServer(config);
-        const cli = `node ${process.argv[1]}`;
+        const cli = process.argv[1]; // the executable CLI: its shebang carries the node flags
         process.stderr.write(
           [
             '',
