@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'pino';
 import { ServerConfig } from './config/server-config';
-import { loadOrCreateKey } from './config/key-file';
+import { loadKey, loadOrCreateKey } from './config/key-file';
 import { BackendResolver } from './core/backend-resolver';
+import { CredentialVault } from './core/credential-vault';
 import { BlobQueries } from './core/blob-queries';
 import { BlobReader } from './core/blob-reader';
 import { BlobWriter } from './core/blob-writer';
@@ -19,6 +20,8 @@ import { Store } from './store';
 
 export const DEFAULT_ORG = 'default';
 export const ADMIN_TOKEN_FILE = 'admin.token';
+/** Encrypts backend credentials; kept beside, never inside, the database. */
+export const MASTER_KEY_FILE = 'master.key';
 export const SHUTDOWN_GRACE_MS = 2000;
 export const BOOTSTRAP_ADMIN_TTL_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -34,6 +37,7 @@ export interface RunningServer {
   readonly authority: TokenAuthority;
   readonly sessions: UploadSessions;
   readonly backends: BackendResolver;
+  readonly vault: CredentialVault;
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -43,9 +47,10 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = Store.open(join(config.dataDir, 'cairn.db'));
   chmodSync(join(config.dataDir, 'cairn.db'), 0o600);
-  const ctx = { dataDir: config.dataDir };
+  const ctx = { dataDir: config.dataDir, log };
   const authority = new TokenAuthority(loadOrCreateKey(join(config.dataDir, 'token-signing.key')), store);
-  const backends = new BackendResolver(store, ctx);
+  const vault = new CredentialVault(config.masterKeyFile ? loadKey(config.masterKeyFile) : loadOrCreateKey(join(config.dataDir, MASTER_KEY_FILE)));
+  const backends = new BackendResolver(store, ctx, vault);
   const sessions = new UploadSessions(store, backends, config.sessionTtlMs, log);
   const reader = new BlobReader(store, backends);
   const writer = new BlobWriter(store, backends, sessions, log);
@@ -95,7 +100,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
       store.close();
     })());
 
-  return { config, address, port, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, log, close };
+  return { config, address, port, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, vault, log, close };
 }
 
 /** The embedded local backends are checked at every start, so a read-only data volume shows up as INVALID. */

@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** Upload sessions untouched this long are removed with their staging. */
   readonly sessionTtlMs: number;
   readonly sweepIntervalMs: number;
+  /** The key backend credentials are sealed with; `<data dir>/master.key` (created 0600) unless set. */
+  readonly masterKeyFile?: string;
   readonly logLevel: string;
 }
 
@@ -27,6 +29,7 @@ export interface ServerConfigInput {
   readonly tlsKey?: string;
   readonly sessionTtl?: string;
   readonly logLevel?: string;
+  readonly masterKeyFile?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -50,7 +53,9 @@ export function loadServerConfig(flags: ServerConfigInput, env: NodeJS.ProcessEn
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level (--log-level / CAIRN_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}`);
   const ttlText = flags.sessionTtl ?? env.CAIRN_SESSION_TTL;
   const sessionTtlMs = ttlText === undefined ? DEFAULT_SESSION_TTL_MS : parseDuration(ttlText, 'session TTL (--session-ttl / CAIRN_SESSION_TTL)');
+  const masterKeyFile = flags.masterKeyFile ?? env.CAIRN_MASTER_KEY_FILE;
   return Object.freeze({
+    ...(masterKeyFile ? { masterKeyFile: resolve(masterKeyFile) } : {}),
     listen,
     dataDir: resolve(flags.dataDir ?? env.CAIRN_DATA_DIR ?? DEFAULT_DATA_DIR),
     ...(tlsCert ? { tlsCert: resolve(tlsCert), tlsKey: resolve(tlsKey!) } : {}),

@@ -3,6 +3,7 @@ import { Backend } from '../domain/model';
 import { StorageProvider } from '../domain/ports';
 import { createProvider, ProviderContext } from '../providers/registry';
 import { Store } from '../store';
+import { CredentialVault } from './credential-vault';
 
 /**
  * Finds an organisation's backends and the live provider object for each. Providers are built
@@ -14,6 +15,7 @@ export class BackendResolver {
   constructor(
     private readonly store: Store,
     private readonly ctx: ProviderContext,
+    private readonly vault: CredentialVault,
   ) {}
 
   /** The named backend, or the organisation's default. Soft-deleted ones are found (reads need them). */
@@ -49,7 +51,9 @@ export class BackendResolver {
     const hit = this.cache.get(b.id);
     if (hit && hit.version === version) return hit.provider;
     // A replaced provider is not closed here: uploads already running on it finish on it.
-    const provider = createProvider(b, this.store.backends.configOf(b.id), this.ctx);
+    const sealed = this.store.backends.sealedCredentialsOf(b.id);
+    const spec = { config: this.store.backends.configOf(b.id), ...(sealed ? { credentials: this.vault.open(b.id, sealed) } : {}) };
+    const provider = createProvider(b, spec, this.ctx);
     this.cache.set(b.id, { version, provider });
     return provider;
   }

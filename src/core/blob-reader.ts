@@ -6,6 +6,7 @@ import { Store } from '../store';
 import { requireRole } from './access';
 import { BackendResolver } from './backend-resolver';
 import { verifiedRead } from './digest-check';
+import { rechunk } from './rechunk';
 
 export interface ReadRequestRange {
   readonly offset: number;
@@ -52,10 +53,22 @@ export class BlobReader {
     const remaining = digest.size - range.offset;
     const length = range.limit === 0 ? remaining : Math.min(range.limit, remaining);
     const provider = this.backends.provider(this.backends.byId(blob.backendId));
-    const source = provider.read(digest, { offset: range.offset, length }, signal);
+    const source = rechunk(provider.read(digest, { offset: range.offset, length }, signal));
     const full = range.offset === 0 && length === digest.size;
-    return { blob, length, chunks: full ? verifiedRead(source, digest) : source };
+    return { blob, length, chunks: full ? verifiedRead(source, digest) : exactly(source, length, digest) };
   }
+}
+
+/** A ranged read delivers exactly `length` bytes: extra bytes from a store are cut, a short store is DATA_LOSS. */
+async function* exactly(source: AsyncIterable<Buffer>, length: number, digest: { hex: string }): AsyncIterable<Buffer> {
+  let left = length;
+  for await (const chunk of source) {
+    if (left === 0) break;
+    const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
+    left -= part.length;
+    yield part;
+  }
+  if (left > 0) throw new CasError('DATA_LOSS', `stored bytes of ${formatDigest(digest)} end ${left} bytes early`);
 }
 
 function outOfRange(offset: number, size: number): CasError {

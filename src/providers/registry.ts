@@ -1,6 +1,9 @@
 import { join } from 'node:path';
+import { Logger } from 'pino';
 import { Backend } from '../domain/model';
 import { ProviderId, StorageProvider } from '../domain/ports';
+import { parseS3Config, parseS3Credentials } from './aws-s3/s3-config';
+import { S3Provider } from './aws-s3/s3-provider';
 import { InlineProvider } from './inline/inline-provider';
 import { LocalProvider } from './local/local-provider';
 import { MemoryProvider } from './memory/memory-provider';
@@ -8,9 +11,16 @@ import { MemoryProvider } from './memory/memory-provider';
 export interface ProviderContext {
   /** The server's data directory; providers that keep files keep them below it. */
   readonly dataDir: string;
+  readonly log: Logger;
 }
 
-export type ProviderFactory = (backend: Backend, config: Record<string, unknown>, ctx: ProviderContext) => StorageProvider;
+/** A backend's stored settings: non-secret config, and credentials decrypted only to build the provider. */
+export interface ProviderSpec {
+  readonly config: Record<string, unknown>;
+  readonly credentials?: Record<string, string>;
+}
+
+export type ProviderFactory = (backend: Backend, spec: ProviderSpec, ctx: ProviderContext) => StorageProvider;
 
 /** Where a local backend keeps its files: derived from the server's id for it, never from a client string. */
 export function localRootOf(ctx: ProviderContext, backendId: string): string {
@@ -19,13 +29,14 @@ export function localRootOf(ctx: ProviderContext, backendId: string): string {
 
 /** The one list of providers. Adding a provider is a folder plus one line here. */
 export const PROVIDERS: Partial<Record<ProviderId, ProviderFactory>> = {
-  local: (b, _c, ctx) => new LocalProvider(localRootOf(ctx, b.id)),
+  local: (b, _spec, ctx) => new LocalProvider(localRootOf(ctx, b.id)),
   inline: () => new InlineProvider(),
   memory: () => new MemoryProvider(),
+  'aws-s3': (_b, spec, ctx) => new S3Provider(parseS3Config(spec.config), parseS3Credentials(spec.credentials), ctx.log),
 };
 
-export function createProvider(backend: Backend, config: Record<string, unknown>, ctx: ProviderContext): StorageProvider {
+export function createProvider(backend: Backend, spec: ProviderSpec, ctx: ProviderContext): StorageProvider {
   const factory = PROVIDERS[backend.provider];
   if (!factory) throw new Error(`provider ${backend.provider} is not available in this build`);
-  return factory(backend, config, ctx);
+  return factory(backend, spec, ctx);
 }

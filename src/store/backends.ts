@@ -90,4 +90,14 @@ export class BackendRepository {
   recordStatus(id: string, status: ValidationStatus, error: string, at: Date): void {
     this.db.prepare(`UPDATE backends SET status = ?, status_error = ?, validated_at = ? WHERE id = ?`).run(status, error, at.getTime(), id);
   }
+
+  /** Sealed credentials (see CredentialVault); null for providers that need none. */
+  sealedCredentialsOf(id: string): Buffer | null {
+    const r = this.db.prepare(`SELECT credentials FROM backends WHERE id = ?`).get(id) as { credentials: Buffer | null } | undefined;
+    return r?.credentials ?? null;
+  }
+
+  setSealedCredentials(id: string, sealed: Buffer): void {
+    this.db.prepare(`UPDATE backends SET credentials = ?, updated_at = ? WHERE id = ?`).run(sealed, Date.now(), id);
+  }
 }

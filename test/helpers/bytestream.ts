@@ -24,7 +24,7 @@ export async function rawWrite(
   client: CairnClient,
   token: string | undefined,
   requests: Partial<WriteRequest>[],
-  opts: { cut?: boolean; holdMs?: number; headers?: Record<string, string> } = {},
+  opts: { cut?: boolean; holdMs?: number; headers?: Record<string, string>; beforeIndex?: number; before?: () => Promise<void> } = {},
 ): Promise<WriteOutcome> {
   const bs: ByteStreamClient = client.bytestream;
   let settle!: (o: WriteOutcome) => void;
@@ -35,8 +35,9 @@ export async function rawWrite(
   });
   let ended = false;
   void outcome.then(() => (ended = true));
-  for (const r of requests) {
+  for (const [i, r] of requests.entries()) {
     if (ended) break;
+    if (i === opts.beforeIndex) await opts.before?.();
     const req: WriteRequest = { resourceName: '', writeOffset: 0, finishWrite: false, data: Buffer.alloc(0), ...r };
     if (!call.write(req)) await Promise.race([once(call, 'drain'), outcome]);
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { CairnClient } from '../../src/client';
 import { loadServerConfig } from '../../src/config/server-config';
 import { provisionOrg } from '../../src/core/orgs';
-import { Role } from '../../src/domain/model';
+import { Backend, Role } from '../../src/domain/model';
+import { ProviderId } from '../../src/domain/ports';
 import { createLogger } from '../../src/log';
 import { RunningServer, startServer } from '../../src/main';
 
@@ -19,6 +20,8 @@ export interface TestServer {
   token(role: Role, orgName?: string, ttlMs?: number): string;
   /** Creates another organisation with its inline + local backends. */
   addOrg(name: string): void;
+  /** Adds a backend directly (as an operator would until backend management lands), credentials sealed. */
+  addBackend(b: { name: string; provider: ProviderId; config?: Record<string, unknown>; credentials?: Record<string, string>; isDefault?: boolean; org?: string }): Backend;
   restart(): Promise<TestServer>;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -48,7 +51,15 @@ export async function startTestServer(opts: { dataDir?: string; sessionTtl?: str
       if (!org) throw new Error(`no org ${orgName}`);
       return server.authority.issue(org.id, role, ttlMs).token;
     },
-    addOrg: (name) => void provisionOrg(server.store, { dataDir }, name),
+    addOrg: (name) => void provisionOrg(server.store, { dataDir, log: server.log }, name),
+    addBackend: (b) => {
+      const { store } = server;
+      const org = store.orgs.byName(b.org ?? 'default')!;
+      const created = store.backends.create({ orgId: org.id, name: b.name, provider: b.provider, location: b.name, config: b.config ?? {}, status: 'OK' });
+      if (b.credentials) store.backends.setSealedCredentials(created.id, server.vault.seal(created.id, b.credentials));
+      if (b.isDefault) store.backends.setDefault(org.id, created.id);
+      return store.backends.byId(created.id)!;
+    },
     restart: async () => {
       closeClients();
       await server.close();

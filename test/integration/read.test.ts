@@ -79,6 +79,10 @@ describe('reads', () => {
     // A truncated file is caught too.
     writeFileSync(file, stored.subarray(0, 1000));
     expect((await rawRead(t.admin, t.adminToken, formatReadResource(victim.digest))).code).toBe(status.DATA_LOSS);
+    // A ranged read that runs into the truncation is DATA_LOSS too, not a short success.
+    const ranged = await rawRead(t.admin, t.adminToken, formatReadResource(victim.digest), 500, 1000);
+    expect(ranged.code).toBe(status.DATA_LOSS);
+    expect(ranged.details).toContain('end 500 bytes early');
   });
 
   test('a slow reader holds the server back instead of being buffered for', async () => {

@@ -1,0 +1,49 @@
+import { ChildProcess, spawn } from 'node:child_process';
+
+export interface ChildServer {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Kills the process at once (a backend that dies), and waits for it to be gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `command args` and resolves once its output shows `readyPattern` (whose first group is
+ * the port). Never a sleep: it waits for the server to say it listens, and fails after `timeoutMs`.
+ */
+export function startChild(command: string, args: string[], readyPattern: RegExp, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    let output = '';
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} did not become ready: ${output.slice(-2000)}`));
+    }, opts.timeoutMs ?? 30_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      const m = readyPattern.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve({
+          port: Number(m[1]),
+          child,
+          kill: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
+    });
+  });
+}
