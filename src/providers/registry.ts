@@ -4,6 +4,8 @@ import { Backend } from '../domain/model';
 import { ProviderId, StorageProvider } from '../domain/ports';
 import { parseS3Config, parseS3Credentials } from './aws-s3/s3-config';
 import { S3Provider } from './aws-s3/s3-provider';
+import { parseAzureConfig, parseAzureCredentials } from './azure-blob/azure-config';
+import { AzureBlobProvider } from './azure-blob/azure-provider';
 import { InlineProvider } from './inline/inline-provider';
 import { LocalProvider } from './local/local-provider';
 import { MemoryProvider } from './memory/memory-provider';
@@ -33,6 +35,7 @@ export const PROVIDERS: Partial<Record<ProviderId, ProviderFactory>> = {
   inline: () => new InlineProvider(),
   memory: () => new MemoryProvider(),
   'aws-s3': (_b, spec, ctx) => new S3Provider(parseS3Config(spec.config), parseS3Credentials(spec.credentials), ctx.log),
+  'azure-blob': (_b, spec, ctx) => new AzureBlobProvider(parseAzureConfig(spec.config), parseAzureCredentials(spec.credentials), ctx.log),
 };
 
 export function createProvider(backend: Backend, spec: ProviderSpec, ctx: ProviderContext): StorageProvider {

@@ -47,6 +47,7 @@ export function providerContract(target: ContractTarget): void {
         ...(target.credentials ? { credentials: target.credentials() } : {}),
       });
       provider = t.server.backends.provider(backend);
+      await provider.validate(); // as adding a backend does; creates the Azure container
     });
     afterAll(async () => {
       await t?.stop();

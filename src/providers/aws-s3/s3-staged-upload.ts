@@ -11,12 +11,13 @@ import {
 import { Digest } from '../../domain/digest';
 import { CasError } from '../../domain/errors';
 import { BlobMeta, StagedUpload } from '../../domain/ports';
+import { metadataOf } from '../blob-metadata';
 import { S3Config } from './s3-config';
 import { s3Error } from './s3-errors';
 
 const MiB = 1 << 20;
 /** Blobs up to this size are held until verified and sent as one PutObject. */
-export const SINGLE_PUT_MAX_BYTES = 16 * MiB;
+export const SINGLE_PUT_MAX_BYTES = 8 * MiB;
 export const MIN_PART_BYTES = 8 * MiB;
 /** S3 allows at most 10,000 parts per multipart upload. */
 export const MAX_PARTS = 10_000;
@@ -173,9 +174,4 @@ export class S3StagedUpload implements StagedUpload {
   private check(): void {
     if (this.failure) throw this.failure;
   }
-}
-
-/** S3 user metadata travels in HTTP headers, so the file name is percent-encoded. */
-export function metadataOf(meta: BlobMeta): Record<string, string> {
-  return meta.filename ? { filename: encodeURIComponent(meta.filename) } : {};
 }
