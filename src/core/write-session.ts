@@ -28,7 +28,7 @@ export class WriteSession {
     return this.live.backend.name;
   }
 
-  async append(offset: number, data: Buffer, signal?: AbortSignal): Promise<void> {
+  async append(offset: number, data: Buffer): Promise<void> {
     this.assertOpen();
     const committed = this.live.acc.size;
     if (offset !== committed) {
@@ -43,7 +43,9 @@ export class WriteSession {
     }
     if (data.length === 0) return;
     // Hash while the provider takes the chunk: the two overlap instead of queueing behind each other.
-    const written = this.live.staged.write(data, signal);
+    // The call's signal is deliberately not passed: bytes already accepted must land in staging even
+    // when the client goes away, or the upload could not be resumed from them.
+    const written = this.live.staged.write(data);
     this.live.acc.update(data);
     try {
       await written;

@@ -114,7 +114,7 @@ async function receiveWrite(
       } else if (req.resourceName && req.resourceName !== resourceName) {
         throw invalidArgument('resource_name must not change within one Write stream');
       }
-      await session.append(req.writeOffset, req.data, signal);
+      await session.append(req.writeOffset, req.data);
       finished = req.finishWrite;
     }
     if (!session) throw invalidArgument('the Write stream carried no request');

@@ -6,7 +6,7 @@ import { ProviderCapabilities, ProviderId, StorageProvider } from '../../src/dom
 import { formatReadResource, formatWriteResource } from '../../src/domain/resource-name';
 import { EMPTY_SHA256_HEX } from '../../src/domain/digest';
 import { digestOf, randomBlob } from '../helpers/bytes';
-import { chunked, rawRead, rawWrite } from '../helpers/bytestream';
+import { chunked, queryStatus, rawRead, rawWrite, resumeUpload } from '../helpers/bytestream';
 import { startTestServer, TestServer } from '../helpers/server';
 
 /** How to run the one provider contract against one real store. */
@@ -118,6 +118,23 @@ export function providerContract(target: ContractTarget): void {
       const results = await Promise.all(Array.from({ length: 16 }, () => rawWrite(t.admin, t.adminToken, chunked(wr(digest), bytes, MiB))));
       for (const r of results) expect(r).toMatchObject({ code: status.OK, committedSize: digest.size });
       expect((await stored()).filter((h) => h === digest.hex)).toHaveLength(1);
+      expect((await t.admin.readAll(digest)).equals(bytes)).toBe(true);
+    });
+
+    test('a cut upload resumes from committed_size while the server stays up (capability: resume)', async () => {
+      if (!target.capabilities.resume) return;
+      const { bytes, digest } = randomBlob(20 * MiB + 11);
+      const name = wr(digest);
+      const cutAt = 12 * MiB;
+      const cut = await rawWrite(t.admin, t.adminToken, chunked(name, bytes.subarray(0, cutAt), MiB, 0, false), {
+        cut: true,
+        cutWhen: async () => (await queryStatus(t.admin, t.adminToken, name)).committedSize === cutAt,
+      });
+      expect(cut.code).toBe(status.CANCELLED);
+      expect(await stored()).not.toContain(digest.hex);
+      const { from, outcome } = await resumeUpload(t.admin, t.adminToken, name, bytes);
+      expect(from).toBe(cutAt);
+      expect(outcome).toMatchObject({ code: status.OK, committedSize: digest.size });
       expect((await t.admin.readAll(digest)).equals(bytes)).toBe(true);
     });
 

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Metadata, ServiceError, status } from '@grpc/grpc-js';
 import { ByteStreamClient, WriteRequest } from '../../generated/google/bytestream/bytestream';
 import { CairnClient } from '../../src/client';
+import { eventually } from './eventually';
 
 export interface WriteOutcome {
   readonly code: status;
@@ -24,7 +25,15 @@ export async function rawWrite(
   client: CairnClient,
   token: string | undefined,
   requests: Partial<WriteRequest>[],
-  opts: { cut?: boolean; holdMs?: number; headers?: Record<string, string>; beforeIndex?: number; before?: () => Promise<void> } = {},
+  opts: {
+    cut?: boolean;
+    holdMs?: number;
+    /** With `cut`: wait until this holds (bounded) rather than a fixed hold, e.g. until the server has every byte. */
+    cutWhen?: () => Promise<boolean>;
+    headers?: Record<string, string>;
+    beforeIndex?: number;
+    before?: () => Promise<void>;
+  } = {},
 ): Promise<WriteOutcome> {
   const bs: ByteStreamClient = client.bytestream;
   let settle!: (o: WriteOutcome) => void;
@@ -43,7 +52,8 @@ export async function rawWrite(
   }
   if (opts.cut) {
     // Let the messages reach the server (or hold the stream open) before the connection is "lost".
-    await new Promise((r) => setTimeout(r, opts.holdMs ?? 150));
+    if (opts.cutWhen) await eventually('the server to have the bytes before the cut', opts.cutWhen, 10_000);
+    else await new Promise((r) => setTimeout(r, opts.holdMs ?? 150));
     call.cancel();
   } else {
     call.end();
@@ -88,4 +98,32 @@ export async function queryStatus(client: CairnClient, token: string | undefined
       else resolve({ code: status.OK, details: '', committedSize: res!.committedSize, complete: res!.complete });
     });
   });
+}
+
+/**
+ * What a client does after losing a stream: ask QueryWriteStatus where the upload stands and
+ * continue from there. The server parks a cut stream a moment after the client saw it fail, so
+ * a resume that races it (ABORTED) or a status that is still moving is retried, a bounded number
+ * of times. Returns the committed size the resume started from and the final outcome.
+ */
+export async function resumeUpload(
+  client: CairnClient,
+  token: string,
+  resourceName: string,
+  bytes: Buffer,
+  chunk = 1 << 20,
+): Promise<{ from: number; outcome: WriteOutcome }> {
+  let last: WriteOutcome | undefined;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const q = await queryStatus(client, token, resourceName);
+    if (q.code === status.OK) {
+      const from = q.committedSize ?? 0;
+      last = await rawWrite(client, token, chunked(resourceName, bytes, chunk, from));
+      if (last.code !== status.ABORTED && !(last.code === status.INVALID_ARGUMENT && last.details.startsWith('write_offset'))) {
+        return { from, outcome: last };
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`could not resume ${resourceName}: ${JSON.stringify(last)}`);
 }

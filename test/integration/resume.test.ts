@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { formatWriteResource } from '../../src/domain/resource-name';
 import { randomBlob } from '../helpers/bytes';
-import { chunked, queryStatus, rawWrite } from '../helpers/bytestream';
+import { chunked, queryStatus, rawWrite, resumeUpload } from '../helpers/bytestream';
 import { stagingFiles } from '../helpers/local-files';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, TestServer } from '../helpers/server';
@@ -10,7 +10,10 @@ import { startTestServer, TestServer } from '../helpers/server';
 const CUT_AT = 700_000;
 
 async function cutUpload(t: TestServer, bytes: Buffer, name: string): Promise<void> {
-  const out = await rawWrite(t.admin, t.adminToken, chunked(name, bytes.subarray(0, CUT_AT), 100_000, 0, false), { cut: true });
+  const out = await rawWrite(t.admin, t.adminToken, chunked(name, bytes.subarray(0, CUT_AT), 100_000, 0, false), {
+    cut: true,
+    cutWhen: async () => (await queryStatus(t.admin, t.adminToken, name)).committedSize === CUT_AT,
+  });
   expect(out.code).toBe(status.CANCELLED);
 }
 
@@ -25,10 +28,9 @@ describe('resumable writes', () => {
     const { bytes, digest } = randomBlob(1_500_000);
     const name = formatWriteResource(randomUUID(), digest);
     await cutUpload(t, bytes, name);
-    expect(await queryStatus(t.admin, t.adminToken, name)).toMatchObject({ code: status.OK, committedSize: CUT_AT, complete: false });
-
-    const out = await rawWrite(t.admin, t.adminToken, chunked(name, bytes, 100_000, CUT_AT));
-    expect(out).toMatchObject({ code: status.OK, committedSize: digest.size });
+    const { from, outcome } = await resumeUpload(t.admin, t.adminToken, name, bytes, 100_000);
+    expect(from).toBe(CUT_AT);
+    expect(outcome).toMatchObject({ code: status.OK, committedSize: digest.size });
     expect(await queryStatus(t.admin, t.adminToken, name)).toMatchObject({ committedSize: digest.size, complete: true });
     expect((await t.admin.readAll(digest)).equals(bytes)).toBe(true);
     expect(stagingFiles(t)).toEqual([]);
