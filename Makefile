@@ -3,13 +3,20 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 DATA_DIR ?= .cairn
 
-.PHONY: run test install build generate check-generated typecheck test-servers bench clean
+.PHONY: run test install test-deps build generate check-generated typecheck bench clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
 install: $(NPM_STAMP)
+
+# The OCI tests run the CNCF distribution registry from Debian; s3rver and Azurite come from npm.
+test-deps: install
+	@command -v docker-registry >/dev/null 2>&1 || { \
+	  echo "installing Debian's docker-registry (for the OCI provider tests)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq docker-registry >/dev/null; }
 
 build: install
 	npx tsc -p tsconfig.json
@@ -32,7 +39,7 @@ typecheck: install
 run: build
 	./dist/src/cli/main.js server --data-dir $(DATA_DIR)
 
-test: check-generated typecheck build
+test: test-deps check-generated typecheck build
 	npx jest
 
 bench: build

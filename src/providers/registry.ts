@@ -9,6 +9,8 @@ import { AzureBlobProvider } from './azure-blob/azure-provider';
 import { InlineProvider } from './inline/inline-provider';
 import { LocalProvider } from './local/local-provider';
 import { MemoryProvider } from './memory/memory-provider';
+import { parseOciConfig, parseOciCredentials } from './oci/oci-config';
+import { OciProvider } from './oci/oci-provider';
 
 export interface ProviderContext {
   /** The server's data directory; providers that keep files keep them below it. */
@@ -36,6 +38,7 @@ export const PROVIDERS: Partial<Record<ProviderId, ProviderFactory>> = {
   memory: () => new MemoryProvider(),
   'aws-s3': (_b, spec, ctx) => new S3Provider(parseS3Config(spec.config), parseS3Credentials(spec.credentials), ctx.log),
   'azure-blob': (_b, spec, ctx) => new AzureBlobProvider(parseAzureConfig(spec.config), parseAzureCredentials(spec.credentials), ctx.log),
+  oci: (b, spec) => new OciProvider(parseOciConfig({ location: b.location, ...spec.config }), parseOciCredentials(spec.credentials)),
 };
 
 export function createProvider(backend: Backend, spec: ProviderSpec, ctx: ProviderContext): StorageProvider {

@@ -19,6 +19,8 @@ export interface ContractTarget {
   readonly sizes: readonly number[];
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** The backend's location (for oci: registry/repository). */
+  location?(): string;
   config?(): Record<string, unknown>;
   credentials?(): Record<string, string>;
   /** The sha256 hex names stored on the backend, read straight from the store, not through cairn. */
@@ -43,6 +45,7 @@ export function providerContract(target: ContractTarget): void {
       t = await startTestServer();
       backend = t.addBackend({
         name: 'under-test', provider: target.provider, isDefault: true,
+        ...(target.location ? { location: target.location() } : {}),
         ...(target.config ? { config: target.config() } : {}),
         ...(target.credentials ? { credentials: target.credentials() } : {}),
       });

@@ -21,7 +21,7 @@ export interface TestServer {
   /** Creates another organisation with its inline + local backends. */
   addOrg(name: string): void;
   /** Adds a backend directly (as an operator would until backend management lands), credentials sealed. */
-  addBackend(b: { name: string; provider: ProviderId; config?: Record<string, unknown>; credentials?: Record<string, string>; isDefault?: boolean; org?: string }): Backend;
+  addBackend(b: { name: string; provider: ProviderId; location?: string; config?: Record<string, unknown>; credentials?: Record<string, string>; isDefault?: boolean; org?: string }): Backend;
   restart(): Promise<TestServer>;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -55,7 +55,7 @@ export async function startTestServer(opts: { dataDir?: string; sessionTtl?: str
     addBackend: (b) => {
       const { store } = server;
       const org = store.orgs.byName(b.org ?? 'default')!;
-      const created = store.backends.create({ orgId: org.id, name: b.name, provider: b.provider, location: b.name, config: b.config ?? {}, status: 'OK' });
+      const created = store.backends.create({ orgId: org.id, name: b.name, provider: b.provider, location: b.location ?? b.name, config: b.config ?? {}, status: 'OK' });
       if (b.credentials) store.backends.setSealedCredentials(created.id, server.vault.seal(created.id, b.credentials));
       if (b.isDefault) store.backends.setDefault(org.id, created.id);
       return store.backends.byId(created.id)!;

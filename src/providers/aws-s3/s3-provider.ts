@@ -6,6 +6,7 @@ import { Logger } from 'pino';
 import { Digest, parseHex } from '../../domain/digest';
 import { CasError, isCasError } from '../../domain/errors';
 import { BlobMeta, ByteRange, ProviderCapabilities, StagedUpload, StorageProvider } from '../../domain/ports';
+import { rangeStart, skipBytes } from '../http-range';
 import { S3Config, S3Credentials } from './s3-config';
 import { s3Error } from './s3-errors';
 import { S3StagedUpload } from './s3-staged-upload';
@@ -79,15 +80,7 @@ export class S3Provider implements StorageProvider {
       throw s3Error('get', e, this.config.bucket);
     }
     try {
-      for await (const raw of body) {
-        let chunk = raw as Buffer;
-        if (skip > 0) {
-          const drop = Math.min(skip, chunk.length);
-          skip -= drop;
-          chunk = chunk.subarray(drop);
-        }
-        if (chunk.length > 0) yield chunk;
-      }
+      yield* skipBytes(body, skip);
     } catch (e) {
       throw isCasError(e) ? e : s3Error('read body', e, this.config.bucket);
     } finally {
@@ -142,8 +135,3 @@ export class S3Provider implements StorageProvider {
   }
 }
 
-/** The first byte a GetObject answer holds: from `Content-Range: bytes <start>-<end>/<total>`, or 0 without one. */
-function rangeStart(contentRange: string | undefined): number {
-  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(contentRange ?? '');
-  return m ? Number(m[1]) : 0;
-}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { ChildServer, startChild } from './child-server';
+
+export const REGISTRY_USER = { username: 'cairn', password: 'registry-test-password' };
+
+/** A free loopback port (the registry cannot report a port it picked itself). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The CNCF distribution registry (Debian's `docker-registry`, 2.8) with its own config on a free
+ * loopback port: anonymous, or htpasswd (bcrypt) basic auth. Known quirks (handled in code):
+ * it ignores Content-Range on PATCH and rotates the upload Location after every PATCH; GET of an
+ * OCI manifest needs the OCI media type in Accept.
+ */
+export class RegistryServer {
+  private proc: ChildServer | undefined;
+  port = 0;
+  readonly dir = mkdtempSync(join(tmpdir(), 'cairn-registry-'));
+
+  constructor(private readonly auth: 'none' | 'htpasswd' = 'none') {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    if (this.port === 0) this.port = await freePort();
+    const lines = [
+      'version: 0.1',
+      'log:',
+      '  level: info',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(this.dir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${this.port}`,
+    ];
+    if (this.auth === 'htpasswd') {
+      writeFileSync(join(this.dir, 'htpasswd'), `${REGISTRY_USER.username}:${bcrypt.hashSync(REGISTRY_USER.password, 5)}\n`);
+      lines.push('auth:', '  htpasswd:', '    realm: cairn-test', `    path: ${join(this.dir, 'htpasswd')}`);
+    }
+    writeFileSync(join(this.dir, 'config.yml'), lines.join('\n') + '\n');
+    this.proc = await startChild('docker-registry', ['serve', join(this.dir, 'config.yml')], new RegExp(`listening on 127\\.0\\.0\\.1:(${this.port})`));
+    return this;
+  }
+
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+    this.proc = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
