@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { ChildServer, startChild } from './child-server';
+import { TOKEN_ISSUER, TOKEN_SERVICE, TokenServer } from './token-server';
 
 export const REGISTRY_USER = { username: 'cairn', password: 'registry-test-password' };
 
@@ -20,7 +21,7 @@ export function freePort(): Promise<number> {
 
 /**
  * The CNCF distribution registry (Debian's `docker-registry`, 2.8) with its own config on a free
- * loopback port: anonymous, or htpasswd (bcrypt) basic auth. Known quirks (handled in code):
+ * loopback port: anonymous, htpasswd (bcrypt) basic auth, or bearer tokens from a TokenServer. Known quirks (handled in code):
  * it ignores Content-Range on PATCH and rotates the upload Location after every PATCH; GET of an
  * OCI manifest needs the OCI media type in Accept.
  */
@@ -29,7 +30,10 @@ export class RegistryServer {
   port = 0;
   readonly dir = mkdtempSync(join(tmpdir(), 'cairn-registry-'));
 
-  constructor(private readonly auth: 'none' | 'htpasswd' = 'none') {}
+  constructor(
+    private readonly auth: 'none' | 'htpasswd' | 'token' = 'none',
+    private readonly tokens?: TokenServer,
+  ) {}
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -52,6 +56,10 @@ export class RegistryServer {
     if (this.auth === 'htpasswd') {
       writeFileSync(join(this.dir, 'htpasswd'), `${REGISTRY_USER.username}:${bcrypt.hashSync(REGISTRY_USER.password, 5)}\n`);
       lines.push('auth:', '  htpasswd:', '    realm: cairn-test', `    path: ${join(this.dir, 'htpasswd')}`);
+    }
+    if (this.auth === 'token') {
+      if (!this.tokens) throw new Error('token auth needs a TokenServer');
+      lines.push('auth:', '  token:', `    realm: ${this.tokens.realm}`, `    service: ${TOKEN_SERVICE}`, `    issuer: ${TOKEN_ISSUER}`, `    rootcertbundle: ${this.tokens.certPath}`);
     }
     writeFileSync(join(this.dir, 'config.yml'), lines.join('\n') + '\n');
     this.proc = await startChild('docker-registry', ['serve', join(this.dir, 'config.yml')], new RegExp(`listening on 127\\.0\\.0\\.1:(${this.port})`));
