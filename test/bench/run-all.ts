@@ -2,7 +2,8 @@
  * cairn's benchmark: `npm run bench` (or `make bench`). Everything is measured side by side in
  * one run on this machine and reported as ratios, because absolute figures on shared 2-core
  * machines are noisy. Sizes can be scaled down for a quick look:
- *   BENCH_GIB=1  BENCH_RSS_GIB=4  BENCH_OPS_SECONDS=5  BENCH_REPS=3
+ *   BENCH_GIB=1  BENCH_RSS_GIB=4  BENCH_OPS_SECONDS=5  BENCH_REPS=3  BENCH_PROVIDER_MIB=256  BENCH_PROVIDER_RSS_GIB=2
+ * Sections can be picked: `npm run bench -- ops transfers memory providers provider-memory`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { formatReadResource, formatWriteResource } from '../../src/domain/resour
 import { digestOf } from '../helpers/bytes';
 import { BenchServer, rssOf, startBare, startCairn } from './processes';
 import { warmPageCache } from './warm-up';
+import { providerMemory, providerTransfers } from './providers';
 import { md, MiB, newClient, readStream, syntheticBlob, timed, writeStream } from './streams';
 
 const GIB = Number(process.env.BENCH_GIB ?? 1);
@@ -19,6 +21,8 @@ const RSS_GIB = Number(process.env.BENCH_RSS_GIB ?? 4);
 const OPS_SECONDS = Number(process.env.BENCH_OPS_SECONDS ?? 5);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const CONCURRENCY = 32;
+const PROVIDER_MIB = Number(process.env.BENCH_PROVIDER_MIB ?? 256);
+const PROVIDER_RSS_GIB = Number(process.env.BENCH_PROVIDER_RSS_GIB ?? 2);
 
 interface Row {
   readonly what: string;
@@ -145,7 +149,7 @@ async function smallOps(): Promise<void> {
 }
 
 function printTable(): void {
-  const header: Row = { what: 'measurement', cairn: 'cairn', baseline: 'bare grpc-js', ratio: 'ratio', target: 'target' };
+  const header: Row = { what: 'measurement', cairn: 'cairn', baseline: 'baseline', ratio: 'ratio', target: 'target' };
   const all = [header, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
   const line = (r: Row) => `| ${r.what.padEnd(w('what'))} | ${r.cairn.padStart(w('cairn'))} | ${r.baseline.padStart(w('baseline'))} | ${r.ratio.padStart(w('ratio'))} | ${r.target.padEnd(w('target'))} |`;
@@ -162,6 +166,8 @@ async function main(): Promise<void> {
   if (warmGiB > 0) log(`warm-up: wrote and deleted ${warmGiB} GiB in ${fmt(await warmPageCache(tmpdir(), warmGiB * 1024 * MiB), 1)} s`);
   if (want('transfers')) await bigTransfers();
   if (want('memory')) await peakMemory();
+  if (want('providers')) await providerTransfers(rows, PROVIDER_MIB, Math.min(REPS, 2), log);
+  if (want('provider-memory')) await providerMemory(rows, PROVIDER_RSS_GIB, log);
   printTable();
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli';
 import { ChildServer, startChild } from './child-server';
 
 /** Azurite's fixed development account (public, documented by Microsoft; not a secret). */
@@ -20,7 +21,7 @@ export class AzuriteServer {
   }
 
   async start(): Promise<this> {
-    const bin = join(__dirname, '../../node_modules/azurite/dist/src/blob/main.js');
+    const bin = join(repoRoot(), 'node_modules/azurite/dist/src/blob/main.js');
     this.proc = await startChild(
       process.execPath,
       [bin, '--blobHost', '127.0.0.1', '--blobPort', String(this.port), '--location', this.dir, '--loose', '--skipApiVersionCheck', '--disableTelemetry', ...this.extraArgs],

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli';
 import { ChildServer, startChild } from './child-server';
 
 export const S3RVER_KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -12,7 +13,7 @@ export const S3RVER_KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
  */
 export class S3rverServer {
   private proc: ChildServer | undefined;
-  private port = 0;
+  port = 0;
   readonly dir = mkdtempSync(join(tmpdir(), 'cairn-s3rver-'));
 
   constructor(readonly bucket = 'cairn-test') {}
@@ -22,7 +23,7 @@ export class S3rverServer {
   }
 
   async start(): Promise<this> {
-    this.proc = await startChild(process.execPath, [join(__dirname, 's3rver-child.cjs'), String(this.port), this.dir, this.bucket], /listening (\d+)/);
+    this.proc = await startChild(process.execPath, [join(repoRoot(), 'test/servers/s3rver-child.cjs'), String(this.port), this.dir, this.bucket], /listening (\d+)/);
     this.port = this.proc.port;
     return this;
   }
