@@ -12,6 +12,7 @@ import { Digest } from '../../domain/digest';
 import { CasError } from '../../domain/errors';
 import { BlobMeta, StagedUpload } from '../../domain/ports';
 import { metadataOf } from '../blob-metadata';
+import { PartPipeline } from '../part-pipeline';
 import { S3Config } from './s3-config';
 import { s3Error } from './s3-errors';
 
@@ -38,22 +39,18 @@ export interface S3Target {
 
 /**
  * Staging for one upload. Small blobs are held in memory until commit; large ones go up as
- * multipart parts while the bytes stream in (one part in flight while the next fills), and
- * CompleteMultipartUpload, which is what makes the object visible, runs only at commit, after
- * cairn has verified the digest. Memory per upload: at most two parts.
+ * multipart parts while the bytes stream in, and CompleteMultipartUpload, which is what makes
+ * the object visible, runs only at commit, after cairn has verified the digest.
  */
 export class S3StagedUpload implements StagedUpload {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
   private accepted = 0;
   private uploadId: string | undefined;
   private readonly parts: CompletedPart[] = [];
-  private inFlight: Promise<void> | undefined;
-  private failure: CasError | undefined;
-  private readonly partSize: number;
+  private readonly pipeline: PartPipeline;
 
   constructor(private readonly t: S3Target) {
-    this.partSize = partSizeFor(t.digest.size);
+    const multipart = t.digest.size > SINGLE_PUT_MAX_BYTES;
+    this.pipeline = new PartPipeline(partSizeFor(t.digest.size), multipart, (body, i) => this.uploadPart(body, i), (e, i) => s3Error(`upload part ${i + 1}`, e, t.config.bucket));
   }
 
   get size(): number {
@@ -64,17 +61,12 @@ export class S3StagedUpload implements StagedUpload {
     return this.t.digest.size > SINGLE_PUT_MAX_BYTES;
   }
 
-  async write(chunk: Buffer, signal?: AbortSignal): Promise<void> {
-    this.check();
-    this.held.push(chunk);
-    this.heldBytes += chunk.length;
+  async write(chunk: Buffer): Promise<void> {
+    await this.pipeline.add(chunk);
     this.accepted += chunk.length;
-    if (this.multipart && this.heldBytes >= this.partSize) await this.shipPart(signal);
   }
 
-  private async shipPart(signal?: AbortSignal): Promise<void> {
-    await this.inFlight;
-    this.check();
+  private async uploadPart(body: Buffer, index: number): Promise<void> {
     const { client, config, key, meta } = this.t;
     if (this.uploadId === undefined) {
       try {
@@ -83,42 +75,25 @@ export class S3StagedUpload implements StagedUpload {
             Bucket: config.bucket, Key: key, ContentType: meta.mediaType, Metadata: metadataOf(meta),
             ...(config.checksum === 'sha256' ? { ChecksumAlgorithm: 'SHA256' } : {}),
           }),
-          { abortSignal: signal },
         );
         this.uploadId = created.UploadId;
       } catch (e) {
         throw s3Error('start multipart upload', e, config.bucket);
       }
     }
-    const body = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
-    this.held = [];
-    this.heldBytes = 0;
-    const PartNumber = this.parts.length + 1;
+    const PartNumber = index + 1;
     const checksum = config.checksum === 'sha256' ? createHash('sha256').update(body).digest('base64') : undefined;
-    const slot: CompletedPart = { PartNumber };
-    this.parts.push(slot);
-    this.inFlight = client
-      .send(
-        new UploadPartCommand({
-          Bucket: config.bucket, Key: key, UploadId: this.uploadId, PartNumber, Body: body, ContentLength: body.length,
-          ...(checksum ? { ChecksumSHA256: checksum } : {}),
-        }),
-        { abortSignal: signal },
-      )
-      .then(
-        (res) => {
-          slot.ETag = res.ETag;
-          if (checksum) slot.ChecksumSHA256 = checksum;
-        },
-        (e) => {
-          this.failure ??= s3Error(`upload part ${PartNumber}`, e, config.bucket);
-        },
-      );
+    const res = await client.send(
+      new UploadPartCommand({
+        Bucket: config.bucket, Key: key, UploadId: this.uploadId, PartNumber, Body: body, ContentLength: body.length,
+        ...(checksum ? { ChecksumSHA256: checksum } : {}),
+      }),
+    );
+    this.parts[index] = { PartNumber, ETag: res.ETag, ...(checksum ? { ChecksumSHA256: checksum } : {}) };
   }
 
   async flush(): Promise<void> {
-    await this.inFlight;
-    this.check();
+    await this.pipeline.drain();
   }
 
   // eslint-disable-next-line require-yield
@@ -130,7 +105,7 @@ export class S3StagedUpload implements StagedUpload {
     const { client, config, key, meta, digest } = this.t;
     try {
       if (!this.multipart) {
-        const body = Buffer.concat(this.held, this.heldBytes);
+        const body = this.pipeline.take();
         await client.send(
           new PutObjectCommand({
             Bucket: config.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: meta.mediaType, Metadata: metadataOf(meta),
@@ -138,11 +113,10 @@ export class S3StagedUpload implements StagedUpload {
           }),
           { abortSignal: signal },
         );
-        this.held = [];
         return;
       }
-      if (this.heldBytes > 0 || this.uploadId === undefined) await this.shipPart(signal);
-      await this.flush();
+      if (this.pipeline.heldLength > 0 || this.pipeline.shipped === 0) await this.pipeline.shipHeld();
+      await this.pipeline.drain();
       await client.send(
         new CompleteMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }),
         { abortSignal: signal },
@@ -156,9 +130,7 @@ export class S3StagedUpload implements StagedUpload {
 
   /** Drops held bytes and aborts the multipart upload; stores that refuse to abort are tolerated. */
   async abort(): Promise<void> {
-    this.held = [];
-    this.heldBytes = 0;
-    await this.inFlight?.catch(() => undefined);
+    await this.pipeline.discard();
     const uploadId = this.uploadId;
     this.uploadId = undefined;
     if (uploadId === undefined) return;
@@ -169,9 +141,5 @@ export class S3StagedUpload implements StagedUpload {
   /** Staging lives in this process only: at shutdown it is dropped, not kept. */
   async release(): Promise<void> {
     await this.abort();
-  }
-
-  private check(): void {
-    if (this.failure) throw this.failure;
   }
 }

@@ -3,6 +3,7 @@ import { Digest } from '../../domain/digest';
 import { CasError } from '../../domain/errors';
 import { BlobMeta, StagedUpload } from '../../domain/ports';
 import { metadataOf } from '../blob-metadata';
+import { PartPipeline } from '../part-pipeline';
 import { azureError, isAlreadyThere } from './azure-errors';
 
 const MiB = 1 << 20;
@@ -24,13 +25,9 @@ export function blockSizeFor(size: number): number {
  * Uncommitted blocks of an abandoned upload are invisible and Azure drops them after 7 days.
  */
 export class AzureStagedUpload implements StagedUpload {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
   private accepted = 0;
   private readonly blockIds: string[] = [];
-  private inFlight: Promise<void> | undefined;
-  private failure: CasError | undefined;
-  private readonly blockSize: number;
+  private readonly pipeline: PartPipeline;
 
   constructor(
     private readonly blob: BlockBlobClient,
@@ -39,7 +36,9 @@ export class AzureStagedUpload implements StagedUpload {
     private readonly meta: BlobMeta,
     private readonly container: string,
   ) {
-    this.blockSize = blockSizeFor(digest.size);
+    this.pipeline = new PartPipeline(blockSizeFor(digest.size), this.blocks, (body, i) => this.stageBlock(body, i), (e, i) =>
+      azureError(`stage block ${i + 1}`, e, container),
+    );
   }
 
   get size(): number {
@@ -50,34 +49,20 @@ export class AzureStagedUpload implements StagedUpload {
     return this.digest.size > AZURE_SINGLE_PUT_MAX_BYTES;
   }
 
-  async write(chunk: Buffer, signal?: AbortSignal): Promise<void> {
-    this.check();
-    this.held.push(chunk);
-    this.heldBytes += chunk.length;
+  async write(chunk: Buffer): Promise<void> {
+    await this.pipeline.add(chunk);
     this.accepted += chunk.length;
-    if (this.blocks && this.heldBytes >= this.blockSize) await this.shipBlock(signal);
   }
 
-  private async shipBlock(signal?: AbortSignal): Promise<void> {
-    await this.inFlight;
-    this.check();
-    const body = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
-    this.held = [];
-    this.heldBytes = 0;
+  private async stageBlock(body: Buffer, index: number): Promise<void> {
     // Same length for every id of a blob, as Azure requires: a 36-character UUID and 6 digits.
-    const id = Buffer.from(`${this.stagingId}:${String(this.blockIds.length).padStart(6, '0')}`).toString('base64');
-    this.blockIds.push(id);
-    this.inFlight = this.blob.stageBlock(id, body, body.length, { abortSignal: signal }).then(
-      () => undefined,
-      (e) => {
-        this.failure ??= azureError(`stage block ${this.blockIds.length}`, e, this.container);
-      },
-    );
+    const id = Buffer.from(`${this.stagingId}:${String(index).padStart(6, '0')}`).toString('base64');
+    await this.blob.stageBlock(id, body, body.length);
+    this.blockIds[index] = id;
   }
 
   async flush(): Promise<void> {
-    await this.inFlight;
-    this.check();
+    await this.pipeline.drain();
   }
 
   // eslint-disable-next-line require-yield
@@ -94,13 +79,12 @@ export class AzureStagedUpload implements StagedUpload {
     };
     try {
       if (!this.blocks) {
-        const body = Buffer.concat(this.held, this.heldBytes);
-        this.held = [];
+        const body = this.pipeline.take();
         await this.blob.upload(body, body.length, options);
         return;
       }
-      if (this.heldBytes > 0 || this.blockIds.length === 0) await this.shipBlock(signal);
-      await this.flush();
+      if (this.pipeline.heldLength > 0 || this.pipeline.shipped === 0) await this.pipeline.shipHeld();
+      await this.pipeline.drain();
       await this.blob.commitBlockList(this.blockIds, options);
     } catch (e) {
       if (isAlreadyThere(e) && (await this.presentAlready())) return;
@@ -119,16 +103,10 @@ export class AzureStagedUpload implements StagedUpload {
   }
 
   async abort(): Promise<void> {
-    this.held = [];
-    this.heldBytes = 0;
-    await this.inFlight?.catch(() => undefined);
+    await this.pipeline.discard();
   }
 
   async release(): Promise<void> {
     await this.abort();
-  }
-
-  private check(): void {
-    if (this.failure) throw this.failure;
   }
 }

@@ -2,6 +2,7 @@ import { Digest } from '../../domain/digest';
 import { CasError } from '../../domain/errors';
 import { BlobMeta, StagedUpload } from '../../domain/ports';
 import { evidenceManifest, EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, OCI_MANIFEST_MEDIA_TYPE, tagOf } from './oci-manifest';
+import { PartPipeline } from '../part-pipeline';
 import { header, registryError, RegistryClient } from './registry-client';
 
 /** Bytes per PATCH; blobs up to this size go up in one PUT after verification. */
@@ -17,30 +18,28 @@ const MANIFEST_ATTEMPTS = 6;
  * protocol requires; memory per upload is at most two chunks.
  */
 export class OciStagedUpload implements StagedUpload {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
   private accepted = 0;
   private sent = 0;
   private location: string | undefined;
-  private inFlight: Promise<void> | undefined;
-  private failure: CasError | undefined;
+  private readonly pipeline: PartPipeline;
 
   constructor(
     private readonly registry: RegistryClient,
     private readonly digest: Digest,
     private readonly meta: BlobMeta,
-  ) {}
+  ) {
+    this.pipeline = new PartPipeline(OCI_CHUNK_BYTES, digest.size > OCI_CHUNK_BYTES, (body) => this.patch(body), (e) =>
+      new CasError('UNAVAILABLE', 'oci backend: a chunk upload failed', { cause: e }),
+    );
+  }
 
   get size(): number {
     return this.accepted;
   }
 
   async write(chunk: Buffer): Promise<void> {
-    this.check();
-    this.held.push(chunk);
-    this.heldBytes += chunk.length;
+    await this.pipeline.add(chunk);
     this.accepted += chunk.length;
-    if (this.digest.size > OCI_CHUNK_BYTES && this.heldBytes >= OCI_CHUNK_BYTES) await this.patch();
   }
 
   private async open(signal?: AbortSignal): Promise<string> {
@@ -53,30 +52,21 @@ export class OciStagedUpload implements StagedUpload {
     return location;
   }
 
-  private async patch(): Promise<void> {
-    await this.inFlight;
-    this.check();
-    const body = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
-    this.held = [];
-    this.heldBytes = 0;
+  /** One chunk; the registry hands out the next Location with every answer. */
+  private async patch(body: Buffer): Promise<void> {
     const start = this.sent;
-    this.sent += body.length;
-    this.inFlight = (async () => {
-      const location = await this.open();
-      const res = await this.registry.expect([202], 'PATCH', location, {
-        body,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'content-range': `${start}-${start + body.length - 1}` },
-      });
-      await res.body.dump();
-      this.location = header(res.headers, 'location') ?? location;
-    })().catch((e: unknown) => {
-      this.failure ??= e instanceof CasError ? e : new CasError('UNAVAILABLE', 'oci backend: a chunk upload failed', { cause: e });
+    const location = await this.open();
+    const res = await this.registry.expect([202], 'PATCH', location, {
+      body,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'content-range': `${start}-${start + body.length - 1}` },
     });
+    await res.body.dump();
+    this.sent += body.length;
+    this.location = header(res.headers, 'location') ?? location;
   }
 
   async flush(): Promise<void> {
-    await this.inFlight;
-    this.check();
+    await this.pipeline.drain();
   }
 
   // eslint-disable-next-line require-yield
@@ -86,9 +76,8 @@ export class OciStagedUpload implements StagedUpload {
 
   async commit(signal?: AbortSignal): Promise<void> {
     try {
-      await this.flush();
-      const rest = Buffer.concat(this.held, this.heldBytes);
-      this.held = [];
+      await this.pipeline.drain();
+      const rest = this.pipeline.take();
       const location = await this.open(signal);
       const url = this.registry.url(location);
       url.searchParams.set('digest', `sha256:${this.digest.hex}`);
@@ -141,9 +130,7 @@ export class OciStagedUpload implements StagedUpload {
 
   /** Cancels the registry's upload session; a registry that refuses leaves it to its own expiry. */
   async abort(): Promise<void> {
-    this.held = [];
-    this.heldBytes = 0;
-    await this.inFlight?.catch(() => undefined);
+    await this.pipeline.discard();
     const location = this.location;
     this.location = undefined;
     if (!location) return;
@@ -152,9 +139,5 @@ export class OciStagedUpload implements StagedUpload {
 
   async release(): Promise<void> {
     await this.abort();
-  }
-
-  private check(): void {
-    if (this.failure) throw this.failure;
   }
 }
