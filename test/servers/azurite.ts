@@ -17,7 +17,11 @@ export class AzuriteServer {
   constructor(private readonly extraArgs: string[] = []) {}
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
+    return `${this.https ? 'https' : 'http'}://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
+  }
+
+  private get https(): boolean {
+    return this.extraArgs.includes('--cert');
   }
 
   async start(): Promise<this> {

@@ -8,6 +8,8 @@ export interface AzureConfig {
   readonly endpoint: string;
   /** Blob name prefix; blobs live at `<prefix>sha256/<hex>`. */
   readonly prefix: string;
+  /** PEM of a CA to trust for the endpoint (private endpoints, Azurite over https). */
+  readonly caCertificate?: string;
 }
 
 /** A service principal (the usual way), or the account's shared key (the alternative). */
@@ -24,7 +26,9 @@ export function parseAzureConfig(raw: Record<string, unknown>): AzureConfig {
   if (!/^https?:\/\/[^\s]+$/.test(endpoint)) throw invalid(`endpoint ${JSON.stringify(endpoint)} is not an http(s) URL`);
   const prefix = String(raw.prefix ?? '');
   if (prefix.length > 512 || prefix.startsWith('/') || prefix.includes('..')) throw invalid(`prefix ${JSON.stringify(prefix)} is not a usable name prefix`);
-  return { storageAccount, container, endpoint, prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix };
+  const ca = raw.caCertificate === undefined || raw.caCertificate === '' ? undefined : String(raw.caCertificate);
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw invalid('caCertificate is not a PEM certificate');
+  return { storageAccount, container, endpoint, prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix, ...(ca ? { caCertificate: ca } : {}) };
 }
 
 export function parseAzureCredentials(raw: Record<string, string> | undefined): AzureCredentials {

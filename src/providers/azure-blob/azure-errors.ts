@@ -18,6 +18,9 @@ export function azureError(op: string, e: unknown, container: string): CasError 
   if (err.statusCode === 401 || err.statusCode === 403 || err.name === 'AuthenticationError' || err.name === 'CredentialUnavailableError') {
     return new CasError('UNAVAILABLE', `azure-blob backend: ${op}: access denied (check the credentials and the role assignment)`, { cause: e });
   }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(`${err.code ?? ''} ${err.message ?? ''}`)) {
+    return new CasError('UNAVAILABLE', `azure-blob backend: ${op}: the endpoint's TLS certificate is not trusted (set caCertificate for a private CA)`, { cause: e });
+  }
   if (NETWORK_CODES.has(err.code ?? '') || /ECONNREFUSED|ECONNRESET|socket hang up/.test(err.message ?? '')) {
     return new CasError('UNAVAILABLE', `azure-blob backend: ${op}: the store is unreachable`, { cause: e });
   }

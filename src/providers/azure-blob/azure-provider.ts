@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientSecretCredential, TokenCredential } from '@azure/identity';
-import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { Agent } from 'node:https';
+import { BlobServiceClient, ContainerClient, newPipeline, RequestPolicyFactory, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { Logger } from 'pino';
 import { Digest, parseHex } from '../../domain/digest';
 import { CasError, isCasError } from '../../domain/errors';
@@ -39,10 +40,9 @@ export class AzureBlobProvider implements StorageProvider {
       (credentials.kind === 'shared-key'
         ? new StorageSharedKeyCredential(config.storageAccount, credentials.accountKey)
         : new ClientSecretCredential(credentials.tenantId, credentials.clientId, credentials.clientSecret));
-    const service = new BlobServiceClient(config.endpoint, credential, {
-      retryOptions: { maxTries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-    });
-    this.container = service.getContainerClient(config.container);
+    const pipeline = newPipeline(credential, { retryOptions: { maxTries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } });
+    if (config.caCertificate) pipeline.factories.unshift(useAgent(new Agent({ keepAlive: true, ca: config.caCertificate })));
+    this.container = new BlobServiceClient(config.endpoint, pipeline).getContainerClient(config.container);
   }
 
   private blobOf(d: Pick<Digest, 'hex'>) {
@@ -114,4 +114,16 @@ export class AzureBlobProvider implements StorageProvider {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A policy that sends every request through `agent` (the SDK passes `agent` through to Node's https). */
+function useAgent(agent: Agent): RequestPolicyFactory {
+  return {
+    create: (next) => ({
+      sendRequest: (request) => {
+        (request as { agent?: Agent }).agent = agent;
+        return next.sendRequest(request);
+      },
+    }),
+  };
 }
