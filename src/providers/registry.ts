@@ -30,7 +30,12 @@ export function localRootOf(ctx: ProviderContext, backendId: string): string {
  * loaded on first use, so a server that never talks to a store does not carry its SDK.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const s3 = () => ({ ...(require('./aws-s3/s3-config') as typeof import('./aws-s3/s3-config')), ...(require('./aws-s3/s3-provider') as typeof import('./aws-s3/s3-provider')) });
+const s3 = () => {
+  // The SDK warns on every load that future releases will need Node 22; cairn pins a Node 20 release.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return s3Modules();
+};
+const s3Modules = () => ({ ...(require('./aws-s3/s3-config') as typeof import('./aws-s3/s3-config')), ...(require('./aws-s3/s3-provider') as typeof import('./aws-s3/s3-provider')) });
 const azure = () => ({ ...(require('./azure-blob/azure-config') as typeof import('./azure-blob/azure-config')), ...(require('./azure-blob/azure-provider') as typeof import('./azure-blob/azure-provider')) });
 const oci = () => ({ ...(require('./oci/oci-config') as typeof import('./oci/oci-config')), ...(require('./oci/oci-provider') as typeof import('./oci/oci-provider')) });
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -7,6 +7,12 @@ export interface ChildServer {
   kill(): Promise<void>;
 }
 
+/** Children still running: killed when this process exits, however it exits, so none is orphaned. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Starts `command args` and resolves once its output shows `readyPattern` (whose first group is
  * the port). Never a sleep: it waits for the server to say it listens, and fails after `timeoutMs`.
@@ -14,8 +20,14 @@ export interface ChildServer {
 export function startChild(command: string, args: string[], readyPattern: RegExp, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    running.add(child);
     let output = '';
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const exited = new Promise<void>((r) =>
+      child.once('exit', () => {
+        running.delete(child);
+        r();
+      }),
+    );
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} did not become ready: ${output.slice(-2000)}`));
