@@ -59,7 +59,8 @@ export function startServerProcess(dataDir: string, extraArgs: string[] = []): P
     const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
     const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The banner is on stderr; stdout carries JSON logs, discarded so a full pipe can never stall the server.
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let banner = '';
     const timer = setTimeout(() => {

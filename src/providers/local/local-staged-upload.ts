@@ -5,8 +5,6 @@ import { CasError } from '../../domain/errors';
 import { StagedUpload } from '../../domain/ports';
 import { fsError } from './local-fs-errors';
 
-/** Positional writes allowed in flight per upload: the receive loop hashes the next chunk meanwhile. */
-export const MAX_PENDING_WRITES = 1;
 /** Dirty bytes after which a background fdatasync starts, so the commit's final flush stays short. */
 export const BACKGROUND_SYNC_BYTES = 64 << 20;
 
@@ -14,14 +12,14 @@ export const BACKGROUND_SYNC_BYTES = 64 << 20;
  * A staging file in the backend's own directory tree (same filesystem as the blobs, so the
  * final rename is atomic). Bytes are fsynced before the rename makes them visible.
  *
- * Writes are positional and pipelined: write() resolves once the chunk is queued and fewer than
- * MAX_PENDING_WRITES are outstanding; a failure surfaces on the next write(), flush() or commit().
- * The chunk buffers are not touched after write() returns, as long as the caller does not reuse them.
+ * write() resolves once the chunk is in the file; the caller hashes the chunk meanwhile (see
+ * WriteSession.append), which is all the overlap that pays: with more writes in flight, chunks
+ * lived long enough to be promoted in V8's heap and cost full collections.
  */
 export class LocalStagedUpload implements StagedUpload {
   private position: number;
   private closed = false;
-  private readonly pending = new Set<Promise<void>>();
+  private writing: Promise<void> | undefined;
   private failure: CasError | undefined;
   private unsynced = 0;
   private syncing: Promise<void> | undefined;
@@ -43,15 +41,12 @@ export class LocalStagedUpload implements StagedUpload {
     this.check();
     const at = this.position;
     this.position += chunk.length;
-    const p: Promise<void> = this.writeAt(chunk, at)
-      .catch((e) => {
-        this.failure ??= fsError('write staging', e);
-      })
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    this.writing = this.writeAt(chunk, at).catch((e) => {
+      this.failure ??= fsError('write staging', e);
+    });
     this.unsynced += chunk.length;
     if (this.unsynced >= BACKGROUND_SYNC_BYTES && !this.syncing) this.backgroundSync();
-    while (this.pending.size >= MAX_PENDING_WRITES) await Promise.race(this.pending);
+    await this.writing;
     this.check();
   }
 
@@ -73,7 +68,7 @@ export class LocalStagedUpload implements StagedUpload {
 
   /** Every accepted byte written. */
   private async drain(): Promise<void> {
-    await Promise.all([...this.pending, this.syncing]);
+    await Promise.all([this.writing, this.syncing]);
     this.check();
   }
 
@@ -124,7 +119,7 @@ export class LocalStagedUpload implements StagedUpload {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.pending, this.syncing]).catch(() => undefined);
+    await Promise.all([this.writing, this.syncing]).catch(() => undefined);
     await this.handle.close().catch(() => undefined);
   }
 
