@@ -4,6 +4,7 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'pino';
 import { ServerConfig } from './config/server-config';
 import { loadKey, loadOrCreateKey } from './config/key-file';
+import { BackendManagement } from './core/backend-management';
 import { BackendResolver } from './core/backend-resolver';
 import { CredentialVault } from './core/credential-vault';
 import { BlobQueries } from './core/blob-queries';
@@ -57,6 +58,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const queries = new BlobQueries(store, backends, reader);
   const tokens = new TokenService(store, authority);
   const health = new HealthState(SERVICE_NAMES);
+  const management = new BackendManagement(store, vault, ctx, log);
 
   const adminTokenPath = join(config.dataDir, ADMIN_TOKEN_FILE);
   let adminTokenCreated = false;
@@ -71,7 +73,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   await validateLocalBackends(store, backends, log);
   await sessions.recover();
 
-  const server = buildGrpcServer({ authority, writer, reader, queries, tokens, health, log });
+  const server = buildGrpcServer({ authority, writer, reader, queries, tokens, management, health, log });
   const creds = config.tlsCert
     ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.tlsCert), private_key: readFileSync(config.tlsKey!) }], false)
     : ServerCredentials.createInsecure();

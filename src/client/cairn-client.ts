@@ -2,6 +2,18 @@ import { ClientReadableStream } from '@grpc/grpc-js';
 import { ByteStreamClient, ReadResponse } from '../../generated/google/bytestream/bytestream';
 import { DescribeResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
 import { CreateTokenResponse, ListTokensResponse, Role, RevokeTokenResponse, TokenServiceClient } from '../../generated/cairn/auth/v1/token';
+import {
+  CasBackendServiceClient,
+  CreateBackendRequest,
+  CreateBackendResponse,
+  DeleteBackendResponse,
+  GetBackendResponse,
+  ListBackendsResponse,
+  SetDefaultBackendResponse,
+  UpdateBackendRequest,
+  UpdateBackendResponse,
+  ValidateBackendResponse,
+} from '../../generated/cairn/cas/v1/cas_backend';
 import { Digest, parseHex } from '../domain/digest';
 import { formatReadResource } from '../domain/resource-name';
 import { authMetadata, call, CHANNEL_OPTIONS, channelCredentials, ConnectionOptions } from './connection';
@@ -19,12 +31,14 @@ export class CairnClient {
   readonly bytestream: ByteStreamClient;
   readonly resources: ResourceServiceClient;
   readonly tokens: TokenServiceClient;
+  readonly backends: CasBackendServiceClient;
 
   constructor(readonly options: ConnectionOptions) {
     const creds = channelCredentials(options);
     this.bytestream = new ByteStreamClient(options.server, creds, CHANNEL_OPTIONS);
     this.resources = new ResourceServiceClient(options.server, creds, CHANNEL_OPTIONS);
     this.tokens = new TokenServiceClient(options.server, creds, CHANNEL_OPTIONS);
+    this.backends = new CasBackendServiceClient(options.server, creds, CHANNEL_OPTIONS);
   }
 
   private get md() {
@@ -92,10 +106,39 @@ export class CairnClient {
     return call((cb) => this.tokens.list({}, this.md, cb));
   }
 
+  createBackend(req: CreateBackendRequest): Promise<CreateBackendResponse> {
+    return call((cb) => this.backends.create(req, this.md, cb));
+  }
+
+  getBackend(name: string): Promise<GetBackendResponse> {
+    return call((cb) => this.backends.get({ name }, this.md, cb));
+  }
+
+  listBackends(includeDeleted = false): Promise<ListBackendsResponse> {
+    return call((cb) => this.backends.list({ includeDeleted }, this.md, cb));
+  }
+
+  updateBackend(req: UpdateBackendRequest): Promise<UpdateBackendResponse> {
+    return call((cb) => this.backends.update(req, this.md, cb));
+  }
+
+  deleteBackend(name: string, purge = false): Promise<DeleteBackendResponse> {
+    return call((cb) => this.backends.delete({ name, purge }, this.md, cb));
+  }
+
+  setDefaultBackend(name: string): Promise<SetDefaultBackendResponse> {
+    return call((cb) => this.backends.setDefault({ name }, this.md, cb));
+  }
+
+  validateBackend(name: string): Promise<ValidateBackendResponse> {
+    return call((cb) => this.backends.validate({ name }, this.md, cb));
+  }
+
   close(): void {
     this.bytestream.close();
     this.resources.close();
     this.tokens.close();
+    this.backends.close();
   }
 }
 

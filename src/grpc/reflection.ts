@@ -8,6 +8,7 @@ import { ReflectionService } from '@grpc/reflection';
 export const SERVED_PROTOS = [
   'google/bytestream/bytestream.proto',
   'cairn/cas/v1/resource.proto',
+  'cairn/cas/v1/cas_backend.proto',
   'cairn/auth/v1/token.proto',
   'grpc/health/v1/health.proto',
 ] as const;

@@ -2,6 +2,9 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { FastByteStreamService } from './bytestream-codec';
 import { ResourceServiceService } from '../../generated/cairn/cas/v1/resource';
 import { TokenServiceService } from '../../generated/cairn/auth/v1/token';
+import { CasBackendServiceService } from '../../generated/cairn/cas/v1/cas_backend';
+import { casBackendService } from './cas-backend-service';
+import { BackendManagement } from '../core/backend-management';
 import { HealthService } from '../../generated/grpc/health/v1/health';
 import { byteStreamService, ByteStreamDeps } from './bytestream-service';
 import { HealthState } from './health-service';
@@ -14,11 +17,12 @@ import { TokenService } from '../core/tokens';
 /** Accepts Write chunks up to 16 MiB; cairn's own Read chunks are 1 MiB. */
 export const MAX_MESSAGE_BYTES = 16 << 20;
 
-export const SERVICE_NAMES = ['google.bytestream.ByteStream', 'cairn.cas.v1.ResourceService', 'cairn.auth.v1.TokenService'];
+export const SERVICE_NAMES = ['google.bytestream.ByteStream', 'cairn.cas.v1.ResourceService', 'cairn.cas.v1.CasBackendService', 'cairn.auth.v1.TokenService'];
 
 export interface GrpcDeps extends ByteStreamDeps {
   readonly queries: BlobQueries;
   readonly tokens: TokenService;
+  readonly management: BackendManagement;
   readonly health: HealthState;
 }
 
@@ -30,6 +34,7 @@ export function buildGrpcServer(deps: GrpcDeps): Server {
   server.addService(FastByteStreamService, byteStreamService(deps));
   server.addService(ResourceServiceService, resourceService(deps));
   server.addService(TokenServiceService, tokenService(deps));
+  server.addService(CasBackendServiceService, casBackendService(deps));
   server.addService(HealthService, deps.health.service());
   addReflection(server);
   return server;

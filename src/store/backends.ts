@@ -100,4 +100,38 @@ export class BackendRepository {
   setSealedCredentials(id: string, sealed: Buffer): void {
     this.db.prepare(`UPDATE backends SET credentials = ?, updated_at = ? WHERE id = ?`).run(sealed, Date.now(), id);
   }
+
+  listForOrg(orgId: string, includeDeleted: boolean): Backend[] {
+    const sql = `SELECT * FROM backends WHERE org_id = ? ${includeDeleted ? '' : 'AND deleted_at IS NULL'} ORDER BY name`;
+    return (this.db.prepare(sql).all(orgId) as BackendRow[]).map(toBackend);
+  }
+
+  updateFields(id: string, fields: { description?: string; maxBytes?: number | null }): void {
+    if (fields.description !== undefined) this.db.prepare(`UPDATE backends SET description = ?, updated_at = ? WHERE id = ?`).run(fields.description, Date.now(), id);
+    if (fields.maxBytes !== undefined) this.db.prepare(`UPDATE backends SET max_bytes = ?, updated_at = ? WHERE id = ?`).run(fields.maxBytes, Date.now(), id);
+  }
+
+  /** Soft delete: no longer a write target nor the default; its blobs stay readable. */
+  softDelete(id: string): void {
+    this.db.prepare(`UPDATE backends SET deleted_at = ?, is_default = 0, updated_at = ? WHERE id = ?`).run(Date.now(), Date.now(), id);
+  }
+
+  /** Forgets the credentials and the organisation's index rows for this backend. */
+  purge(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE backends SET credentials = NULL, updated_at = ? WHERE id = ?`).run(Date.now(), id);
+      this.db.prepare(`DELETE FROM blobs WHERE backend_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM upload_sessions WHERE backend_id = ?`).run(id);
+    })();
+  }
+
+  audit(orgId: string, backendId: string, tokenId: string | null, action: string, detail = ''): void {
+    this.db.prepare(`INSERT INTO backend_audit (org_id, backend_id, token_id, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)`).run(orgId, backendId, tokenId, action, detail, Date.now());
+  }
+
+  auditOf(backendId: string): { action: string; tokenId: string | null; detail: string }[] {
+    return (this.db.prepare(`SELECT action, token_id, detail FROM backend_audit WHERE backend_id = ? ORDER BY id`).all(backendId) as { action: string; token_id: string | null; detail: string }[]).map((r) => ({
+      action: r.action, tokenId: r.token_id, detail: r.detail,
+    }));
+  }
 }

@@ -74,6 +74,19 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER
   );
   `,
+  // 2: who changed which backend, and every validation status change.
+  `
+  CREATE TABLE backend_audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    backend_id TEXT NOT NULL REFERENCES backends(id),
+    token_id TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX backend_audit_by_backend ON backend_audit(backend_id, at);
+  `,
 ];
 
 export function migrate(db: Database): number {

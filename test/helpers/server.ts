@@ -27,10 +27,14 @@ export interface TestServer {
 }
 
 /** A real cairn server on 127.0.0.1, port 0, with its own data directory. */
-export async function startTestServer(opts: { dataDir?: string; sessionTtl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dataDir?: string; sessionTtl?: string; logLines?: string[] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-test-'));
   const config = loadServerConfig({ listen: '127.0.0.1:0', dataDir, sessionTtl: opts.sessionTtl }, {});
-  const server = await startServer(config, createLogger(process.env.CAIRN_TEST_LOG ?? 'silent'));
+  // With logLines, every log line (at debug level) is kept for the test to search.
+  const log = opts.logLines
+    ? createLogger('debug', { write: (line: string) => void opts.logLines!.push(line) })
+    : createLogger(process.env.CAIRN_TEST_LOG ?? 'silent');
+  const server = await startServer(config, log);
   const adminToken = readFileSync(server.adminTokenPath, 'utf8').trim();
   const clients: CairnClient[] = [];
   const client = (token?: string): CairnClient => {
