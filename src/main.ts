@@ -39,6 +39,7 @@ export interface RunningServer {
   readonly sessions: UploadSessions;
   readonly backends: BackendResolver;
   readonly vault: CredentialVault;
+  readonly management: BackendManagement;
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -70,7 +71,6 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     adminTokenCreated = true;
     log.info({ path: adminTokenPath }, 'created organisation "default" and wrote its admin token');
   }
-  await validateLocalBackends(store, backends, log);
   await sessions.recover();
 
   const server = buildGrpcServer({ authority, writer, reader, queries, tokens, management, health, log });
@@ -82,12 +82,22 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const address = `${host}:${port}`;
   const sweeper = setInterval(() => void sessions.expire().catch((e) => log.warn({ err: e }, 'session sweep failed')), config.sweepIntervalMs);
   sweeper.unref();
+  const revalidator = setInterval(() => {
+    management.revalidateAll().then(
+      (changed) => changed > 0 && log.info({ changed }, 'backend validation status changed'),
+      (e) => log.warn({ err: e }, 'background revalidation failed'),
+    );
+  }, config.revalidateIntervalMs);
+  revalidator.unref();
+  // Fresh statuses at start (a read-only data volume shows up as INVALID) without delaying it.
+  void management.revalidateAll().catch((e) => log.warn({ err: e }, 'start-up validation failed'));
   log.info({ address, tls: Boolean(config.tlsCert), dataDir: config.dataDir }, 'cairn listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clearInterval(sweeper);
+      clearInterval(revalidator);
       health.setAll(ServingStatus.NOT_SERVING);
       // In-flight calls get a moment to finish; the rest are cancelled (their uploads park for resume).
       await new Promise<void>((resolve) => {
@@ -102,18 +112,5 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
       store.close();
     })());
 
-  return { config, address, port, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, vault, log, close };
-}
-
-/** The embedded local backends are checked at every start, so a read-only data volume shows up as INVALID. */
-async function validateLocalBackends(store: Store, backends: BackendResolver, log: Logger): Promise<void> {
-  for (const b of store.backends.listAll().filter((x) => x.provider === 'local')) {
-    try {
-      await backends.provider(b).validate();
-      store.backends.recordStatus(b.id, 'OK', '', new Date());
-    } catch (e) {
-      log.error({ backend: b.name, err: e }, 'local backend failed validation');
-      store.backends.recordStatus(b.id, 'INVALID', (e as Error).message, new Date());
-    }
-  }
+  return { config, address, port, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, vault, management, log, close };
 }

@@ -5,6 +5,7 @@ export const DEFAULT_LISTEN = '127.0.0.1:9400';
 export const DEFAULT_DATA_DIR = '.cairn';
 export const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_REVALIDATE_INTERVAL_MS = 30 * 60 * 1000;
 
 export interface ServerConfig {
   /** host:port of the gRPC listener; port 0 picks a free one. */
@@ -16,6 +17,8 @@ export interface ServerConfig {
   /** Upload sessions untouched this long are removed with their staging. */
   readonly sessionTtlMs: number;
   readonly sweepIntervalMs: number;
+  /** How often every backend's write-permission check runs again in the background. */
+  readonly revalidateIntervalMs: number;
   /** The key backend credentials are sealed with; `<data dir>/master.key` (created 0600) unless set. */
   readonly masterKeyFile?: string;
   readonly logLevel: string;
@@ -30,6 +33,7 @@ export interface ServerConfigInput {
   readonly sessionTtl?: string;
   readonly logLevel?: string;
   readonly masterKeyFile?: string;
+  readonly revalidateInterval?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -54,12 +58,16 @@ export function loadServerConfig(flags: ServerConfigInput, env: NodeJS.ProcessEn
   const ttlText = flags.sessionTtl ?? env.CAIRN_SESSION_TTL;
   const sessionTtlMs = ttlText === undefined ? DEFAULT_SESSION_TTL_MS : parseDuration(ttlText, 'session TTL (--session-ttl / CAIRN_SESSION_TTL)');
   const masterKeyFile = flags.masterKeyFile ?? env.CAIRN_MASTER_KEY_FILE;
+  const revalidateText = flags.revalidateInterval ?? env.CAIRN_REVALIDATE_INTERVAL;
+  const revalidateIntervalMs =
+    revalidateText === undefined ? DEFAULT_REVALIDATE_INTERVAL_MS : parseDuration(revalidateText, 'revalidation interval (--revalidate-interval / CAIRN_REVALIDATE_INTERVAL)');
   return Object.freeze({
     ...(masterKeyFile ? { masterKeyFile: resolve(masterKeyFile) } : {}),
     listen,
     dataDir: resolve(flags.dataDir ?? env.CAIRN_DATA_DIR ?? DEFAULT_DATA_DIR),
     ...(tlsCert ? { tlsCert: resolve(tlsCert), tlsKey: resolve(tlsKey!) } : {}),
     sessionTtlMs,
+    revalidateIntervalMs,
     sweepIntervalMs: Math.min(DEFAULT_SWEEP_INTERVAL_MS, Math.max(1000, Math.floor(sessionTtlMs / 4))),
     logLevel,
   });

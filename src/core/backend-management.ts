@@ -140,6 +140,20 @@ export class BackendManagement {
     requireRole(caller, 'admin', 'validating backends');
     const b = this.find(caller, name);
     if (b.deletedAt) throw new CasError('FAILED_PRECONDITION', `backend ${JSON.stringify(name)} is deleted`);
+    return this.recheck(b, caller.tokenId);
+  }
+
+  /**
+   * Re-runs every live backend's check in parallel (each bounded by its provider's timeout) and
+   * records the results; the background revalidation calls this. Returns how many changed status.
+   */
+  async revalidateAll(): Promise<number> {
+    const before = this.store.backends.listAll().filter((b) => b.provider !== 'inline' && b.provider !== 'memory');
+    const after = await Promise.all(before.map((b) => this.recheck(b, null).catch(() => b)));
+    return after.filter((b, i) => b.status !== before[i]!.status).length;
+  }
+
+  private async recheck(b: Backend, tokenId: string | null): Promise<Backend> {
     let error = '';
     try {
       const sealed = this.store.backends.sealedCredentialsOf(b.id);
@@ -150,7 +164,7 @@ export class BackendManagement {
     }
     const status = error ? 'INVALID' : 'OK';
     this.store.backends.recordStatus(b.id, status, error, new Date());
-    if (status !== b.status) this.store.backends.audit(caller.orgId, b.id, caller.tokenId, 'status', `${b.status} -> ${status}`);
+    if (status !== b.status) this.store.backends.audit(b.orgId, b.id, tokenId, 'status', `${b.status} -> ${status}`);
     return this.store.backends.byId(b.id)!;
   }
 

@@ -150,3 +150,19 @@ test('no secret appears in the database files, the logs or any response', () => 
   const text = JSON.stringify(responses);
   for (const s of secrets) expect(text).not.toContain(s);
 });
+
+test('background revalidation marks a broken store INVALID and a recovered one OK again, with audit rows', async () => {
+  const org = t.server.store.orgs.byName('default')!;
+  const id = t.server.store.backends.byName(org.id, 's3-main')!.id;
+  await s3.kill();
+  try {
+    expect(await t.server.management.revalidateAll()).toBeGreaterThanOrEqual(1);
+    expect(t.server.store.backends.byId(id)!.status).toBe('INVALID');
+  } finally {
+    await s3.start();
+  }
+  await t.server.management.revalidateAll();
+  expect(t.server.store.backends.byId(id)!.status).toBe('OK');
+  const statusRows = t.server.store.backends.auditOf(id).filter((a) => a.action === 'status' && a.tokenId === null);
+  expect(statusRows.map((a) => a.detail)).toEqual(expect.arrayContaining(['OK -> INVALID', 'INVALID -> OK']));
+});

@@ -3,7 +3,7 @@ import { loadServerConfig, parseDuration } from '../../src/config/server-config'
 describe('server configuration', () => {
   test('defaults', () => {
     const c = loadServerConfig({}, {});
-    expect(c).toMatchObject({ listen: '127.0.0.1:9400', sessionTtlMs: 24 * 3_600_000, logLevel: 'info' });
+    expect(c).toMatchObject({ listen: '127.0.0.1:9400', sessionTtlMs: 24 * 3_600_000, revalidateIntervalMs: 30 * 60_000, logLevel: 'info' });
     expect(c.dataDir).toMatch(/\/\.cairn$/);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -20,6 +20,7 @@ describe('server configuration', () => {
     [{ tlsCert: 'c.pem' }, 'TLS needs both'],
     [{ logLevel: 'loud' }, 'log level (--log-level / CAIRN_LOG_LEVEL)'],
     [{ sessionTtl: '5 parsecs' }, 'session TTL (--session-ttl / CAIRN_SESSION_TTL)'],
+    [{ revalidateInterval: 'often' }, 'revalidation interval (--revalidate-interval / CAIRN_REVALIDATE_INTERVAL)'],
   ])('bad value %j names its setting', (flags, setting) => {
     expect(() => loadServerConfig(flags, {})).toThrow(setting);
   });

@@ -11,6 +11,7 @@ export function serverCommand(): Command {
     .addOption(new Option('--tls-cert <file>', 'TLS certificate chain (PEM) [env CAIRN_TLS_CERT]'))
     .addOption(new Option('--tls-key <file>', 'TLS private key (PEM) [env CAIRN_TLS_KEY]'))
     .addOption(new Option('--master-key-file <file>', 'key that encrypts backend credentials [env CAIRN_MASTER_KEY_FILE, default <data dir>/master.key]'))
+    .addOption(new Option('--revalidate-interval <duration>', 'how often every backend is checked again [env CAIRN_REVALIDATE_INTERVAL, default 30m]'))
     .addOption(new Option('--session-ttl <duration>', 'abandoned uploads are removed after this [env CAIRN_SESSION_TTL, default 24h]'))
     .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [env CAIRN_LOG_LEVEL, default info]'))
     .action(async (flags: Record<string, string | undefined>) => {

@@ -127,13 +127,13 @@ export class LocalProvider implements StorageProvider {
     });
   }
 
-  /** Write, read back and delete a probe file in the staging directory. */
+  /** Write, read back and delete a probe file (in its own directory, apart from uploads' staging). */
   async validate(): Promise<void> {
-    const dir = join(this.root, 'staging');
+    const dir = join(this.root, 'probes');
     const probe = join(dir, `probe-${randomUUID()}`);
     const body = Buffer.from(`cairn write probe ${Date.now()}`);
     try {
-      await this.ensureStagingDir();
+      await mkdir(dir, { recursive: true });
       await writeFile(probe, body, { mode: 0o600 });
       const back = await readFile(probe);
       if (!back.equals(body)) throw new CasError('UNAVAILABLE', 'local backend: probe file read back different bytes');
