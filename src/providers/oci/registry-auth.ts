@@ -43,7 +43,9 @@ export class RegistryAuth {
     const challenge = parseChallenge(wwwAuthenticate);
     if (!challenge) return false;
     if (challenge.scheme === 'basic') {
-      if (!this.credentials || this.basic) return false;
+      // Concurrent requests can all meet the challenge before any has switched to basic: each
+      // retries once (the client allows one retry per request), whatever the others did.
+      if (!this.credentials) return false;
       this.basic = true;
       return true;
     }
