@@ -59,7 +59,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const queries = new BlobQueries(store, backends, reader);
   const tokens = new TokenService(store, authority);
   const health = new HealthState(SERVICE_NAMES);
-  const management = new BackendManagement(store, vault, ctx, log);
+  const management = new BackendManagement(store, backends, vault, ctx, log);
 
   const adminTokenPath = join(config.dataDir, ADMIN_TOKEN_FILE);
   let adminTokenCreated = false;

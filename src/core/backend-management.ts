@@ -8,6 +8,7 @@ import { createProvider, ProviderContext } from '../providers/registry';
 import { Store } from '../store';
 import { requireRole } from './access';
 import { configFor, MANAGED_PROVIDERS } from './backend-specs';
+import { BackendResolver } from './backend-resolver';
 import { CredentialVault } from './credential-vault';
 
 export interface NewBackendInput {
@@ -37,6 +38,7 @@ export interface BackendUpdate {
 export class BackendManagement {
   constructor(
     private readonly store: Store,
+    private readonly backends: BackendResolver,
     private readonly vault: CredentialVault,
     private readonly ctx: ProviderContext,
     private readonly log: Logger,
@@ -93,6 +95,7 @@ export class BackendManagement {
       });
       if (change.credentials) {
         this.store.backends.setSealedCredentials(b.id, this.vault.seal(b.id, change.credentials));
+        this.backends.forget(b.id);
         this.store.backends.recordStatus(b.id, 'OK', '', new Date());
         this.store.backends.audit(caller.orgId, b.id, caller.tokenId, 'rotate');
       }
@@ -129,6 +132,7 @@ export class BackendManagement {
       }
       if (purge) {
         this.store.backends.purge(b.id);
+        this.backends.forget(b.id);
         this.store.backends.audit(caller.orgId, b.id, caller.tokenId, 'purge');
       }
     })();

@@ -7,10 +7,11 @@ import { CredentialVault } from './credential-vault';
 
 /**
  * Finds an organisation's backends and the live provider object for each. Providers are built
- * once per backend version (id + updated time) and reused across calls.
+ * once per backend and reused across calls; only a credential rotation (see forget) replaces one,
+ * since name, provider and location never change and default/limit/description are read per call.
  */
 export class BackendResolver {
-  private readonly cache = new Map<string, { version: number; provider: StorageProvider }>();
+  private readonly cache = new Map<string, StorageProvider>();
 
   constructor(
     private readonly store: Store,
@@ -47,19 +48,25 @@ export class BackendResolver {
   }
 
   provider(b: Backend): StorageProvider {
-    const version = b.updatedAt.getTime();
     const hit = this.cache.get(b.id);
-    if (hit && hit.version === version) return hit.provider;
-    // A replaced provider is not closed here: uploads already running on it finish on it.
+    if (hit) return hit;
     const sealed = this.store.backends.sealedCredentialsOf(b.id);
     const spec = { config: this.store.backends.configOf(b.id), ...(sealed ? { credentials: this.vault.open(b.id, sealed) } : {}) };
     const provider = createProvider(b, spec, this.ctx);
-    this.cache.set(b.id, { version, provider });
+    this.cache.set(b.id, provider);
     return provider;
   }
 
+  /**
+   * Drops the cached provider after its credentials changed; the next call builds one with the
+   * new credentials. The old one is not closed: uploads already running on it finish on it.
+   */
+  forget(backendId: string): void {
+    this.cache.delete(backendId);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.cache.values()].map((c) => c.provider.close()));
+    await Promise.all([...this.cache.values()].map((p) => p.close()));
     this.cache.clear();
   }
 }

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli';
-import { ChildServer, startChild } from './child-server';
+import { ChildServer, ProcessServer, startChild } from './child-server';
 
 /** Azurite's fixed development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** Azurite's blob service in its own process on a free loopback port. */
-export class AzuriteServer {
-  private proc: ChildServer | undefined;
-  port = 0;
-  readonly dir = mkdtempSync(join(tmpdir(), 'cairn-azurite-'));
-
-  constructor(private readonly extraArgs: string[] = []) {}
+export class AzuriteServer extends ProcessServer {
+  constructor(private readonly extraArgs: string[] = []) {
+    super('cairn-azurite-');
+  }
 
   get endpoint(): string {
     return `${this.https ? 'https' : 'http'}://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
@@ -24,24 +20,12 @@ export class AzuriteServer {
     return this.extraArgs.includes('--cert');
   }
 
-  async start(): Promise<this> {
+  protected launch(): Promise<ChildServer> {
     const bin = join(repoRoot(), 'node_modules/azurite/dist/src/blob/main.js');
-    this.proc = await startChild(
+    return startChild(
       process.execPath,
       [bin, '--blobHost', '127.0.0.1', '--blobPort', String(this.port), '--location', this.dir, '--loose', '--skipApiVersionCheck', '--disableTelemetry', ...this.extraArgs],
       /successfully listens on https?:\/\/127\.0\.0\.1:(\d+)/,
     );
-    this.port = this.proc.port;
-    return this;
-  }
-
-  async kill(): Promise<void> {
-    await this.proc?.kill();
-    this.proc = undefined;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

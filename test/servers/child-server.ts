@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ChildServer {
   readonly port: number;
@@ -58,4 +61,37 @@ export function startChild(command: string, args: string[], readyPattern: RegExp
       reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
     });
   });
+}
+
+/**
+ * A test server in its own process with its own scratch directory: start() launches it (on the
+ * same port again after a kill, so clients see the same address), kill() is the store dying,
+ * stop() also removes the directory. Subclasses say only how to launch.
+ */
+export abstract class ProcessServer {
+  private proc: ChildServer | undefined;
+  port = 0;
+  readonly dir: string;
+
+  constructor(dirPrefix: string) {
+    this.dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  }
+
+  protected abstract launch(): Promise<ChildServer>;
+
+  async start(): Promise<this> {
+    this.proc = await this.launch();
+    this.port = this.proc.port;
+    return this;
+  }
+
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+    this.proc = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { ChildServer, startChild } from './child-server';
+import { ChildServer, ProcessServer, startChild } from './child-server';
 import { TOKEN_ISSUER, TOKEN_SERVICE, TokenServer } from './token-server';
 
 export const REGISTRY_USER = { username: 'cairn', password: 'registry-test-password' };
@@ -25,21 +24,20 @@ export function freePort(): Promise<number> {
  * it ignores Content-Range on PATCH and rotates the upload Location after every PATCH; GET of an
  * OCI manifest needs the OCI media type in Accept.
  */
-export class RegistryServer {
-  private proc: ChildServer | undefined;
-  port = 0;
-  readonly dir = mkdtempSync(join(tmpdir(), 'cairn-registry-'));
-
+export class RegistryServer extends ProcessServer {
   constructor(
     private readonly auth: 'none' | 'htpasswd' | 'token' = 'none',
     private readonly tokens?: TokenServer,
-  ) {}
+  ) {
+    super('cairn-registry-');
+  }
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
+  /** The registry cannot report a port it picked, so one is chosen first and kept across restarts. */
+  protected async launch(): Promise<ChildServer> {
     if (this.port === 0) this.port = await freePort();
     const lines = [
       'version: 0.1',
@@ -62,17 +60,6 @@ export class RegistryServer {
       lines.push('auth:', '  token:', `    realm: ${this.tokens.realm}`, `    service: ${TOKEN_SERVICE}`, `    issuer: ${TOKEN_ISSUER}`, `    rootcertbundle: ${this.tokens.certPath}`);
     }
     writeFileSync(join(this.dir, 'config.yml'), lines.join('\n') + '\n');
-    this.proc = await startChild('docker-registry', ['serve', join(this.dir, 'config.yml')], new RegExp(`listening on 127\\.0\\.0\\.1:(${this.port})`));
-    return this;
-  }
-
-  async kill(): Promise<void> {
-    await this.proc?.kill();
-    this.proc = undefined;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+    return startChild('docker-registry', ['serve', join(this.dir, 'config.yml')], new RegExp(`listening on 127\\.0\\.0\\.1:(${this.port})`));
   }
 }

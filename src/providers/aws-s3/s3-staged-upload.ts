@@ -49,8 +49,7 @@ export class S3StagedUpload implements StagedUpload {
   private readonly pipeline: PartPipeline;
 
   constructor(private readonly t: S3Target) {
-    const multipart = t.digest.size > SINGLE_PUT_MAX_BYTES;
-    this.pipeline = new PartPipeline(partSizeFor(t.digest.size), multipart, (body, i) => this.uploadPart(body, i), (e, i) => s3Error(`upload part ${i + 1}`, e, t.config.bucket));
+    this.pipeline = new PartPipeline(partSizeFor(t.digest.size), this.multipart, (body, i) => this.uploadPart(body, i), (e, i) => s3Error(`upload part ${i + 1}`, e, t.config.bucket));
   }
 
   get size(): number {
