@@ -16,8 +16,17 @@ export interface DsseEnvelope {
   readonly signatures: readonly DsseSignature[];
 }
 
+/** `malformed`: not a DSSE envelope; `signature`: well-formed, but no signature verifies; `key`: an unusable key. */
+export type DsseProblem = 'malformed' | 'signature' | 'key';
+
 export class DsseError extends Error {
   override readonly name = 'DsseError';
+  constructor(
+    message: string,
+    readonly problem: DsseProblem = 'malformed',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -30,10 +39,10 @@ export function pae(payloadType: string, body: Buffer): Buffer {
 }
 
 /** ECDSA P-256 (SHA-256, DER signatures) or Ed25519: the two key types the CLI accepts. */
-function algorithmOf(key: KeyObject): string | null {
+export function algorithmOf(key: KeyObject): string | null {
   if (key.asymmetricKeyType === 'ed25519') return null;
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'sha256';
-  throw new DsseError(`unsupported key: want an ECDSA P-256 or Ed25519 key, got ${key.asymmetricKeyType ?? 'unknown'}`);
+  throw new DsseError(`unsupported key: want an ECDSA P-256 or Ed25519 key, got ${key.asymmetricKeyType ?? 'unknown'}`, 'key');
 }
 
 /** A stable key id: SHA-256 of the public key's SPKI DER, hex. */
@@ -57,14 +66,23 @@ export function verifyEnvelope(envelope: unknown, publicKey: KeyObject): { paylo
   if (!e || typeof e !== 'object' || typeof e.payloadType !== 'string' || !e.payloadType || typeof e.payload !== 'string' || !Array.isArray(e.signatures)) {
     throw new DsseError('malformed DSSE envelope: want payloadType, payload and signatures');
   }
-  if (e.signatures.length === 0) throw new DsseError('the envelope carries no signature');
+  if (e.signatures.length === 0) throw new DsseError('the envelope carries no signature', 'signature');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(e.payload)) throw new DsseError('malformed DSSE envelope: payload is not base64');
   const payload = Buffer.from(e.payload, 'base64');
   const preimage = pae(e.payloadType, payload);
   const alg = algorithmOf(publicKey);
   for (const s of e.signatures) {
     if (typeof s?.sig !== 'string') continue;
-    if (verify(alg, preimage, publicKey, Buffer.from(s.sig, 'base64'))) return { payloadType: e.payloadType, payload };
+    if (verifies(alg, preimage, publicKey, Buffer.from(s.sig, 'base64'))) return { payloadType: e.payloadType, payload };
   }
-  throw new DsseError('no signature in the envelope verifies with this key');
+  throw new DsseError('no signature in the envelope verifies with this key', 'signature');
+}
+
+/** A signature that is not even valid DER makes OpenSSL throw; for a verifier it is simply no match. */
+function verifies(alg: string | null, data: Buffer, key: KeyObject, sig: Buffer): boolean {
+  try {
+    return verify(alg, data, key, sig);
+  } catch {
+    return false;
+  }
 }

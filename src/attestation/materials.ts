@@ -18,12 +18,12 @@ export function isMaterialKind(s: string): s is MaterialKind {
 export function checkMaterial(kind: MaterialKind, bytes: Buffer): void {
   switch (kind) {
     case 'sbom-cyclonedx': {
-      const doc = parseJson(bytes, 'CycloneDX SBOM') as { bomFormat?: unknown; specVersion?: unknown };
+      const doc = parseJson(bytes, 'a CycloneDX SBOM') as { bomFormat?: unknown; specVersion?: unknown };
       if (doc.bomFormat !== 'CycloneDX' || typeof doc.specVersion !== 'string') throw new Error('not a CycloneDX JSON SBOM: want bomFormat "CycloneDX" and a specVersion');
       return;
     }
     case 'sbom-spdx': {
-      const doc = parseJson(bytes, 'SPDX SBOM') as { spdxVersion?: unknown; SPDXID?: unknown };
+      const doc = parseJson(bytes, 'an SPDX SBOM') as { spdxVersion?: unknown; SPDXID?: unknown };
       if (typeof doc.spdxVersion !== 'string' || !doc.spdxVersion.startsWith('SPDX-')) throw new Error('not an SPDX JSON SBOM: want spdxVersion "SPDX-x.y"');
       return;
     }
@@ -45,6 +45,6 @@ function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error();
     return v as Record<string, unknown>;
   } catch {
-    throw new Error(`not a ${what}: the file does not parse as a JSON object`);
+    throw new Error(`not ${what}: the file does not parse as a JSON object`);
   }
 }

@@ -1,5 +1,6 @@
 import { Backend, ValidationStatus } from '../../generated/cairn/cas/v1/cas_backend';
 import { formatBytes } from './progress';
+import { formatTable } from './table';
 
 const STATUS: Record<number, string> = {
   [ValidationStatus.VALIDATION_STATUS_OK]: 'OK',
@@ -28,7 +29,5 @@ export function backendTable(backends: Backend[]): string {
   const rows = backends.map(backendView).map((v) => [
     v.name, v.provider, v.location, v.default ? 'yes' : '', v.deletedAt ? 'DELETED' : v.status, v.validatedAt ?? '-', v.maxBytes ? formatBytes(v.maxBytes) : '-',
   ]);
-  const header = ['NAME', 'PROVIDER', 'LOCATION', 'DEFAULT', 'STATUS', 'VALIDATED', 'LIMIT'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(['NAME', 'PROVIDER', 'LOCATION', 'DEFAULT', 'STATUS', 'VALIDATED', 'LIMIT'], rows);
 }

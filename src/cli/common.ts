@@ -30,13 +30,20 @@ export class CliError extends Error {
 
 /** Runs a command body with a client; any failure becomes one line on stderr and exit code 1. */
 export function action<A extends unknown[]>(body: (client: CairnClient, opts: GlobalOptions, ...args: A) => Promise<void>) {
+  return lazyAction<A>((connect, opts, ...args) => body(connect(), opts, ...args));
+}
+
+/**
+ * Like `action`, for commands that need the server only sometimes: `connect()` makes the client
+ * (and asks for a token) on first use, and it is closed at the end.
+ */
+export function lazyAction<A extends unknown[]>(body: (connect: () => CairnClient, opts: GlobalOptions, ...args: A) => Promise<void>) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
     const opts = cmd.optsWithGlobals() as GlobalOptions;
     let client: CairnClient | undefined;
     try {
-      client = clientFrom(opts);
-      await body(client, opts, ...(args.slice(0, -1) as A));
+      await body(() => (client ??= clientFrom(opts)), opts, ...(args.slice(0, -1) as A));
     } catch (e) {
       fail(e);
     } finally {

@@ -11,6 +11,7 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 
 import { Command } from 'commander';
 import { artifactCommand } from './commands/artifact';
+import { attestationCommand } from './commands/attestation';
 import { casBackendCommand } from './commands/cas-backend';
 import { serverCommand } from './commands/server';
 import { tokenCommand } from './commands/token';
@@ -24,6 +25,7 @@ program.addCommand(serverCommand());
 program.addCommand(artifactCommand());
 program.addCommand(tokenCommand());
 program.addCommand(casBackendCommand());
+program.addCommand(attestationCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`cairn: ${e instanceof Error ? e.message : String(e)}\n`);

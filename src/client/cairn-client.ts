@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ClientReadableStream } from '@grpc/grpc-js';
 import { ByteStreamClient, ReadResponse } from '../../generated/google/bytestream/bytestream';
 import { DescribeResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
@@ -80,6 +81,30 @@ export class CairnClient {
     const path = await resolveDestination({ path: dest, reportedFilename: info.filename }, digest);
     await writeVerified(this.read(digest), path, digest, onProgress && ((n) => onProgress(n, digest.size)));
     return { path, info };
+  }
+
+  /**
+   * Streams a stored blob and hashes what arrives, so a caller can compare it with a digest it
+   * trusts (the server re-hashes full reads too, but a verifier should not rely on that alone).
+   * Without a size, Describe finds it.
+   */
+  async hashStored(hex: string, size?: number, backend?: string): Promise<{ hex: string; size: number }> {
+    const known = size ?? (await this.describe(hex, backend)).digest!.sizeBytes;
+    const hash = createHash('sha256');
+    let got = 0;
+    for await (const chunk of this.read({ hex, size: known }, backend ? { backend } : {})) {
+      hash.update(chunk);
+      got += chunk.length;
+    }
+    return { hex: hash.digest('hex'), size: got };
+  }
+
+  /** A whole blob in memory, refused before reading when it is larger than `maxBytes`. */
+  async fetchSmall(hexOrDigest: string, maxBytes: number): Promise<{ bytes: Buffer; info: DescribeResponse }> {
+    const info = await this.describe(hexOrDigest);
+    const size = info.digest!.sizeBytes;
+    if (size > maxBytes) throw new Error(`blob ${hexOrDigest} is ${size} bytes, more than the ${maxBytes} expected here`);
+    return { bytes: await this.readAll({ hex: info.digest!.hash, size }, info.backend ? { backend: info.backend } : {}), info };
   }
 
   describe(hexOrDigest: string, backend = ''): Promise<DescribeResponse> {

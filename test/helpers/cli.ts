@@ -29,10 +29,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built CLI with `args`, no TTY, and returns its exit code and output. */
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+/** Runs the built CLI with `args` (in `cwd`, if given), no TTY, and returns its exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string, cwd?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe', ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

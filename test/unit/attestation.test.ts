@@ -1,7 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { checkMaterial } from '../../src/attestation/materials';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkMaterial, MaterialKind, MEDIA_TYPES } from '../../src/attestation/materials';
 import { IN_TOTO_PAYLOAD_TYPE, keyIdOf, pae, signEnvelope, verifyEnvelope } from '../../src/attestation/dsse';
-import { CAIRN_PREDICATE_TYPE, parseStatement, STATEMENT_TYPE } from '../../src/attestation/statement';
+import { buildStatement, parseStatement, STATEMENT_TYPE } from '../../src/attestation/statement';
+import { loadSigningKey, loadVerifyingKey } from '../../src/attestation/keys';
+import { MaterialRecord, newState } from '../../src/attestation/state';
 
 test('PAE matches the DSSE specification test vector', () => {
   expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
@@ -43,11 +48,56 @@ test('malformed envelopes and unsupported keys are named as such', () => {
 });
 
 test('statements are checked for type, subjects, predicate type and materials', () => {
-  const good = { _type: STATEMENT_TYPE, subject: [], predicateType: CAIRN_PREDICATE_TYPE, predicate: { name: 'build', materials: [] } };
-  expect(parseStatement(Buffer.from(JSON.stringify(good))).predicate.name).toBe('build');
+  const state = { ...newState('build'), materials: [material('app', 'artifact'), material('log', 'string')] };
+  const good = buildStatement(state);
+  const parse = (x: unknown) => parseStatement(Buffer.from(JSON.stringify(x)));
+  expect(parse(good).predicate.name).toBe('build');
+  expect(good.subject).toEqual([{ name: 'app', digest: { sha256: 'a'.repeat(64) } }]);
   expect(() => parseStatement(Buffer.from('nope'))).toThrow('not JSON');
-  expect(() => parseStatement(Buffer.from(JSON.stringify({ ...good, _type: 'x' })))).toThrow('not an in-toto Statement v1');
-  expect(() => parseStatement(Buffer.from(JSON.stringify({ ...good, predicate: {} })))).toThrow('lists no materials');
+  expect(() => parse({ ...good, _type: 'x' })).toThrow('not an in-toto Statement v1');
+  expect(() => parse({ ...good, subject: [] })).toThrow('has no subject');
+  expect(() => parse({ ...good, predicate: {} })).toThrow('lists no materials');
+  expect(() => parse({ ...good, predicate: { ...good.predicate, materials: [{ name: 'x', digest: { sha256: 'short' } }] } })).toThrow('material #1 is malformed');
+  const [first] = good.predicate.materials;
+  expect(() => parse({ ...good, predicate: { ...good.predicate, materials: [{ ...first, annotations: { 'cairn.kind': 'bogus' } }] } })).toThrow('unknown kind');
+  expect(() => parse({ ...good, predicate: { ...good.predicate, materials: [{ ...first, content: '%%' }] } })).toThrow('content is not base64');
+  // in-toto requires a subject: a statement with no artifact is refused before signing, with advice.
+  expect(() => buildStatement({ ...state, materials: [material('log', 'string')] })).toThrow("add the artifact it is about with 'cairn attestation add --kind artifact");
+});
+
+function material(name: string, kind: MaterialKind): MaterialRecord {
+  const hex = (kind === 'artifact' ? 'a' : 'b').repeat(64);
+  const storage = kind === 'string' ? { kind: 'inline' as const, content: 'aGk=' } : { kind: 'cas' as const, backend: 'local', provider: 'local' };
+  return { name, kind, mediaType: MEDIA_TYPES[kind], hex, size: 2, filename: '', storage, addedAt: '' };
+}
+
+test('signing keys: PKCS#8 and SEC1 PEM load; encrypted keys need the passphrase; RSA and garbage are refused by name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-keys-'));
+  try {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const files = {
+      sec1: ec.privateKey.export({ type: 'sec1', format: 'pem' }),
+      encrypted: ec.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }),
+      rsa: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      p384: generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'pem' }),
+      garbage: 'not a key',
+      pub: ec.publicKey.export({ type: 'spki', format: 'pem' }),
+    };
+    const at = (n: keyof typeof files) => join(dir, n);
+    for (const [n, body] of Object.entries(files)) writeFileSync(join(dir, n), body);
+    expect(keyIdOf(await loadSigningKey(at('sec1'), ''))).toBe(keyIdOf(ec.publicKey));
+    await expect(loadSigningKey(at('encrypted'), '')).rejects.toThrow('is encrypted and no passphrase was given: set CAIRN_SIGNING_KEY_PASSWORD');
+    await expect(loadSigningKey(at('encrypted'), 'wrong')).rejects.toThrow('the passphrase is wrong');
+    expect(keyIdOf(await loadSigningKey(at('encrypted'), 'pw'))).toBe(keyIdOf(ec.publicKey));
+    await expect(loadSigningKey(at('rsa'), '')).rejects.toThrow('want an ECDSA P-256 or Ed25519 key, got rsa');
+    await expect(loadSigningKey(at('garbage'), '')).rejects.toThrow('is not a PEM private key');
+    await expect(loadSigningKey(join(dir, 'absent'), '')).rejects.toThrow('cannot read key file');
+    await expect(loadVerifyingKey(at('p384'))).rejects.toThrow('want an ECDSA P-256 or Ed25519 key');
+    expect(keyIdOf(await loadVerifyingKey(at('pub')))).toBe(keyIdOf(ec.publicKey));
+    expect(keyIdOf(await loadVerifyingKey(at('sec1')))).toBe(keyIdOf(ec.publicKey));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('material kinds are recognised and checked to parse', () => {
