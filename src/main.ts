@@ -1,4 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Server as HttpServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'pino';
@@ -10,27 +12,40 @@ import { CredentialVault } from './core/credential-vault';
 import { BlobQueries } from './core/blob-queries';
 import { BlobReader } from './core/blob-reader';
 import { BlobWriter } from './core/blob-writer';
+import { DownloadLinks } from './core/download-links';
 import { provisionOrg } from './core/orgs';
+import { Readiness } from './core/readiness';
 import { TokenAuthority } from './core/token-authority';
 import { TokenService } from './core/tokens';
 import { UploadSessions } from './core/upload-sessions';
 import { bindServer, buildGrpcServer, SERVICE_NAMES } from './grpc/server';
-import { HealthState, ServingStatus } from './grpc/health-service';
+import { HealthState } from './grpc/health-service';
+import { buildHttpServer, HttpDeps, HttpTls } from './http/server';
 import { createLogger } from './log';
 import { Store } from './store';
+import { Metrics } from './telemetry/metrics';
+import { Telemetry } from './telemetry/telemetry';
 
 export const DEFAULT_ORG = 'default';
 export const ADMIN_TOKEN_FILE = 'admin.token';
 /** Encrypts backend credentials; kept beside, never inside, the database. */
 export const MASTER_KEY_FILE = 'master.key';
-export const SHUTDOWN_GRACE_MS = 2000;
 export const BOOTSTRAP_ADMIN_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+/** Start-up waits this long for the first validation round (local backends take milliseconds), then goes on. */
+export const STARTUP_VALIDATION_WAIT_MS = 2000;
+/** After the drain deadline, cancelled transfers get this long to park or clean up their staging. */
+export const CANCEL_CLEANUP_MS = 5000;
+const HEALTH_SYNC_MS = 5000;
 
 export interface RunningServer {
   readonly config: ServerConfig;
   /** host:port clients can dial. */
   readonly address: string;
   readonly port: number;
+  /** host:port of the HTTP listener, when it is on. */
+  readonly httpAddress: string | undefined;
+  /** The HTTP listener's base URL as clients and download links see it. */
+  readonly httpUrl: string | undefined;
   /** Set when this start created the default organisation and its admin token file. */
   readonly adminTokenCreated: boolean;
   readonly adminTokenPath: string;
@@ -40,8 +55,15 @@ export interface RunningServer {
   readonly backends: BackendResolver;
   readonly vault: CredentialVault;
   readonly management: BackendManagement;
+  readonly telemetry: Telemetry;
+  readonly readiness: Readiness;
   readonly log: Logger;
-  close(): Promise<void>;
+  /**
+   * Drains: stops taking new calls, lets in-flight transfers finish for up to `drainMs` (the
+   * configured drain timeout by default), then cancels the rest (gRPC uploads park for resume;
+   * HTTP uploads drop their staging) and closes the store.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 /** Wiring only: config → store → providers → core → servers. */
@@ -58,8 +80,12 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const writer = new BlobWriter(store, backends, sessions, log);
   const queries = new BlobQueries(store, backends, reader);
   const tokens = new TokenService(store, authority);
-  const health = new HealthState(SERVICE_NAMES);
   const management = new BackendManagement(store, backends, vault, ctx, log);
+  const readiness = new Readiness(store, config.revalidateIntervalMs);
+  const health = new HealthState(SERVICE_NAMES, () => readiness.check().ready);
+  const orgName = (id: string) => store.orgs.byId(id)?.name;
+  const metrics = new Metrics({ list: () => store.backends.listAll().map((backend) => ({ orgName: orgName(backend.orgId) ?? backend.orgId, backend })) });
+  const telemetry = new Telemetry(metrics, log, orgName);
 
   const adminTokenPath = join(config.dataDir, ADMIN_TOKEN_FILE);
   let adminTokenCreated = false;
@@ -72,12 +98,22 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     log.info({ path: adminTokenPath }, 'created organisation "default" and wrote its admin token');
   }
   await sessions.recover();
+  // Fresh statuses at start (a read-only data volume shows up as INVALID), so readiness is known
+  // at once for local backends; slow remote checks finish in the background.
+  const firstValidation = management.revalidateAll().catch((e) => log.warn({ err: e }, 'start-up validation failed'));
+  await Promise.race([firstValidation, new Promise((r) => setTimeout(r, STARTUP_VALIDATION_WAIT_MS).unref())]);
 
-  const server = buildGrpcServer({ authority, writer, reader, queries, tokens, management, health, log });
-  const creds = config.tlsCert
-    ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.tlsCert), private_key: readFileSync(config.tlsKey!) }], false)
+  const tls = config.tlsCert ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!), ...(config.tlsClientCa ? { clientCa: readFileSync(config.tlsClientCa) } : {}) } : undefined;
+  const { http, httpAddress, httpUrl } = await startHttp(config, tls, { authority, writer, reader, queries, telemetry, readiness, registry: metrics.registry });
+  const links = new DownloadLinks(authority, queries, httpUrl);
+  const grpc = buildGrpcServer({ authority, writer, reader, queries, tokens, management, health, telemetry, links, httpUrl });
+  const creds = tls
+    ? ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], Boolean(tls.clientCa))
     : ServerCredentials.createInsecure();
-  const port = await bindServer(server, config.listen, creds);
+  const port = await bindServer(grpc, config.listen, creds).catch((e: Error) => {
+    http?.close();
+    throw e;
+  });
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
   const sweeper = setInterval(() => void sessions.expire().catch((e) => log.warn({ err: e }, 'session sweep failed')), config.sweepIntervalMs);
@@ -89,28 +125,66 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     );
   }, config.revalidateIntervalMs);
   revalidator.unref();
-  // Fresh statuses at start (a read-only data volume shows up as INVALID) without delaying it.
-  void management.revalidateAll().catch((e) => log.warn({ err: e }, 'start-up validation failed'));
-  log.info({ address, tls: Boolean(config.tlsCert), dataDir: config.dataDir }, 'cairn listening');
+  const healthSync = setInterval(() => health.sync(), HEALTH_SYNC_MS);
+  healthSync.unref();
+  log.info({ address, httpAddress, httpUrl, tls: Boolean(tls), clientCertificates: Boolean(tls?.clientCa), dataDir: config.dataDir }, 'cairn listening');
 
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
+  let hurry: (() => void) | undefined;
+  const close = (drainMs = config.drainTimeoutMs): Promise<void> => {
+    if (closing && drainMs === 0) hurry?.();
+    return (closing ??= (async () => {
       clearInterval(sweeper);
       clearInterval(revalidator);
-      health.setAll(ServingStatus.NOT_SERVING);
-      // In-flight calls get a moment to finish; the rest are cancelled (their uploads park for resume).
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      clearInterval(healthSync);
+      readiness.drain();
+      health.sync();
+      const inFlight = telemetry.transfersInFlight;
+      log.info({ inFlight, drainMs }, 'draining: no new calls; waiting for in-flight transfers');
+      const grpcDone = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
+      const httpDone = http ? new Promise<void>((resolve) => http.close(() => resolve())) : Promise.resolve();
+      http?.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all([grpcDone, httpDone]).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), drainMs);
+          hurry = () => resolve(false);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        log.warn({ inFlight: telemetry.transfersInFlight }, 'drain deadline passed: cancelling the remaining calls');
+        grpc.forceShutdown();
+        http?.closeAllConnections();
+      }
+      // Cancelled handlers park their uploads (or drop HTTP staging) before the store closes.
+      await telemetry.idle(CANCEL_CLEANUP_MS);
       await sessions.close();
       await backends.close();
       store.close();
+      log.info({ drained }, 'stopped');
     })());
+  };
 
-  return { config, address, port, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, vault, management, log, close };
+  return {
+    config, address, port, httpAddress, httpUrl, adminTokenCreated, adminTokenPath, store, authority, sessions, backends, vault, management, telemetry, readiness, log, close,
+  };
+}
+
+/** Binds the HTTP listener (unless it is off) and works out the base URL clients should use. */
+async function startHttp(config: ServerConfig, tls: HttpTls | undefined, deps: HttpDeps): Promise<{ http?: HttpServer; httpAddress?: string; httpUrl?: string }> {
+  if (!config.httpListen) return {};
+  const at = config.httpListen.lastIndexOf(':');
+  const host = config.httpListen.slice(0, at);
+  const server = buildHttpServer(deps, tls);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(config.httpListen!.slice(at + 1)), host.replace(/^\[|\]$/g, ''), () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const httpAddress = `${host}:${(server.address() as AddressInfo).port}`;
+  return { http: server, httpAddress, httpUrl: config.httpPublicUrl ?? `${tls ? 'https' : 'http'}://${httpAddress}` };
 }

@@ -10,6 +10,7 @@
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
 import { Command } from 'commander';
+import { VERSION } from '../version';
 import { artifactCommand } from './commands/artifact';
 import { attestationCommand } from './commands/attestation';
 import { casBackendCommand } from './commands/cas-backend';
@@ -18,7 +19,7 @@ import { tokenCommand } from './commands/token';
 
 const program = new Command('cairn')
   .description('content-addressable storage for software-supply-chain evidence')
-  .version('0.1.0')
+  .version(VERSION)
   .showHelpAfterError('(run with --help for usage)');
 
 program.addCommand(serverCommand());

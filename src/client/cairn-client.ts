@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ClientReadableStream } from '@grpc/grpc-js';
 import { ByteStreamClient, ReadResponse } from '../../generated/google/bytestream/bytestream';
-import { DescribeResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
+import { CreateDownloadLinkResponse, DescribeResponse, GetServerInfoResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
 import { CreateTokenResponse, ListTokensResponse, Role, RevokeTokenResponse, TokenServiceClient } from '../../generated/cairn/auth/v1/token';
 import {
   CasBackendServiceClient,
@@ -118,6 +118,18 @@ export class CairnClient {
     );
     return res.missing.map((d) => ({ hex: d.hash, size: d.sizeBytes }));
   }
+
+  /** A signed GET URL for one blob that works without a token until it expires. */
+  createDownloadLink(hexOrDigest: string, ttlSeconds = 0): Promise<CreateDownloadLinkResponse> {
+    return call((cb) => this.resources.createDownloadLink({ digest: parseHex(hexOrDigest), ttlSeconds }, this.md, cb));
+  }
+
+  /** What the server offers besides gRPC; cached per client. */
+  serverInfo(): Promise<GetServerInfoResponse> {
+    return (this.info ??= call<GetServerInfoResponse>((cb) => this.resources.getServerInfo({}, this.md, cb)));
+  }
+
+  private info: Promise<GetServerInfoResponse> | undefined;
 
   createToken(role: Role, ttlSeconds: number, description = ''): Promise<CreateTokenResponse> {
     return call((cb) => this.tokens.create({ role, ttlSeconds, description }, this.md, cb));

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { status as Status, ServiceError } from '@grpc/grpc-js';
 import { ByteStreamClient, WriteResponse } from '../../generated/google/bytestream/bytestream';
 import { Digest } from '../domain/digest';
+import { FILENAME_HEADER, MEDIA_TYPE_HEADER } from '../domain/names';
 import { formatWriteResource } from '../domain/resource-name';
 import { authMetadata, call } from './connection';
 
@@ -59,8 +60,8 @@ async function writeOnce(
   opts: UploadOptions,
 ): Promise<number> {
   const headers: Record<string, string> = {};
-  if (opts.filename) headers['x-cairn-filename'] = encodeURIComponent(opts.filename);
-  if (opts.mediaType) headers['x-cairn-media-type'] = opts.mediaType;
+  if (opts.filename) headers[FILENAME_HEADER] = encodeURIComponent(opts.filename);
+  if (opts.mediaType) headers[MEDIA_TYPE_HEADER] = opts.mediaType;
   let done = false;
   let stream: ReturnType<ByteStreamClient['write']> | undefined;
   const response = new Promise<WriteResponse>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { formatDigest, isEmptyDigest } from '../domain/digest';
 import { CasError, notFound } from '../domain/errors';
-import { BlobRecord, Caller } from '../domain/model';
+import { Backend, BlobRecord, Caller } from '../domain/model';
 import { ReadResource } from '../domain/resource-name';
 import { Store } from '../store';
 import { requireRole } from './access';
@@ -16,6 +16,8 @@ export interface ReadRequestRange {
 
 export interface OpenRead {
   readonly blob: BlobRecord | undefined;
+  /** Where it is read from (undefined for the empty blob, which lives nowhere). */
+  readonly backend: Backend | undefined;
   /** Bytes this read will deliver. */
   readonly length: number;
   readonly chunks: AsyncIterable<Buffer>;
@@ -45,17 +47,17 @@ export class BlobReader {
     if (isEmptyDigest(digest)) {
       requireRole(caller, 'downloader', 'reading blobs');
       if (range.offset > 0) throw outOfRange(range.offset, 0);
-      return { blob: undefined, length: 0, chunks: empty() };
+      return { blob: undefined, backend: undefined, length: 0, chunks: empty() };
     }
     const blob = this.locate(caller, digest.hex, resource.backend);
     if (blob.size !== digest.size) throw notFound(`blob ${formatDigest(digest)} of ${digest.size} bytes not found`);
     if (range.offset > digest.size) throw outOfRange(range.offset, digest.size);
     const remaining = digest.size - range.offset;
     const length = range.limit === 0 ? remaining : Math.min(range.limit, remaining);
-    const provider = this.backends.provider(this.backends.byId(blob.backendId));
-    const source = rechunk(provider.read(digest, { offset: range.offset, length }, signal));
+    const backend = this.backends.byId(blob.backendId);
+    const source = rechunk(this.backends.provider(backend).read(digest, { offset: range.offset, length }, signal));
     const full = range.offset === 0 && length === digest.size;
-    return { blob, length, chunks: full ? verifiedRead(source, digest) : exactly(source, length, digest) };
+    return { blob, backend, length, chunks: full ? verifiedRead(source, digest) : exactly(source, length, digest) };
   }
 }
 

@@ -18,7 +18,7 @@ export interface WriteMeta {
 
 /** Either the blob is already there (dedup, empty blob) or a session is open to receive it. */
 export type WriteStart =
-  | { readonly kind: 'complete'; readonly size: number; readonly backend: string }
+  | { readonly kind: 'complete'; readonly size: number; readonly backend: Backend }
   | { readonly kind: 'open'; readonly session: WriteSession };
 
 /** What the transport saw in the first message, so a one-message upload can skip resume bookkeeping. */
@@ -46,13 +46,13 @@ export class BlobWriter {
     requireRole(caller, 'uploader', 'writing blobs');
     const backend = this.backends.resolveWritable(caller.orgId, resource.backend);
     const { digest } = resource;
-    if (isEmptyDigest(digest)) return { kind: 'complete', size: 0, backend: backend.name };
+    if (isEmptyDigest(digest)) return { kind: 'complete', size: 0, backend };
     if (!this.backends.provider(backend).capabilities.writable) {
       throw new CasError('FAILED_PRECONDITION', `backend ${JSON.stringify(backend.name)} is inline: ${INLINE_REFUSAL}`);
     }
     assertWithinLimit(backend, digest.size);
     if (await this.isStored(caller.orgId, backend, digest.hex, digest.size)) {
-      return { kind: 'complete', size: digest.size, backend: backend.name };
+      return { kind: 'complete', size: digest.size, backend };
     }
     const clean = { filename: cleanFilename(meta.filename), mediaType: cleanMediaType(meta.mediaType) };
     const whole = first !== undefined && first.offset === 0 && first.finish && first.length === digest.size;

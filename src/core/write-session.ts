@@ -1,4 +1,5 @@
 import { CasError } from '../domain/errors';
+import { Backend } from '../domain/model';
 import { Store } from '../store';
 import { assertMatches } from './digest-check';
 import { LiveSession, UploadSessions } from './upload-sessions';
@@ -24,8 +25,8 @@ export class WriteSession {
     return this.live.acc.size;
   }
 
-  get backendName(): string {
-    return this.live.backend.name;
+  get backend(): Backend {
+    return this.live.backend;
   }
 
   async append(offset: number, data: Buffer): Promise<void> {

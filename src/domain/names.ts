@@ -7,6 +7,10 @@ export function isBackendName(s: string): boolean {
 
 export const isOrgName = isBackendName;
 
+/** Request headers (gRPC metadata or HTTP) that carry a blob's file name (percent-encoded) and media type. */
+export const FILENAME_HEADER = 'x-cairn-filename';
+export const MEDIA_TYPE_HEADER = 'x-cairn-media-type';
+
 /**
  * File names reported by clients are display data only: never a path. This keeps printable
  * characters, drops control characters and caps the length so logs and listings stay sane.

@@ -1,5 +1,4 @@
 import { handleClientStreamingCall, handleServerStreamingCall, ServerReadableStream } from '@grpc/grpc-js';
-import { Logger } from 'pino';
 import { BlobReader } from '../core/blob-reader';
 import { BlobWriter, WriteStatus } from '../core/blob-writer';
 import { TokenAuthority } from '../core/token-authority';
@@ -17,7 +16,8 @@ import {
   WriteResponse,
 } from '../../generated/google/bytestream/bytestream';
 import { BoundedWriter } from './bounded-writer';
-import { callerOf, FILENAME_HEADER, MEDIA_TYPE_HEADER, signalOf, textHeader } from './call-context';
+import { Telemetry, Transfer } from '../telemetry/telemetry';
+import { callerOf, FILENAME_HEADER, MEDIA_TYPE_HEADER, requestIdOf, signalOf, textHeader } from './call-context';
 import { toServiceError } from './status';
 import { unary } from './unary';
 
@@ -25,40 +25,60 @@ export interface ByteStreamDeps {
   readonly authority: TokenAuthority;
   readonly writer: BlobWriter;
   readonly reader: BlobReader;
-  readonly log: Logger;
+  readonly telemetry: Telemetry;
 }
 
 export function byteStreamService(deps: ByteStreamDeps): ByteStreamServer {
-  const { authority, writer, reader, log } = deps;
+  const { authority, writer, reader, telemetry } = deps;
+  const { log } = telemetry;
 
   const write: handleClientStreamingCall<WriteRequest, WriteResponse> = (call, respond) => {
     const signal = signalOf(call);
+    const transfer = telemetry.transfer('grpc', 'in', requestIdOf(call.metadata));
     Promise.resolve()
-      .then(() => receiveWrite(call, callerOf(call.metadata, authority), writer, signal))
+      .then(() => receiveWrite(call, callerOf(call.metadata, authority), writer, signal, transfer))
       .then(
-        (committedSize) => respond(null, { committedSize }),
-        (e) => respond(toServiceError(signal.aborted ? signal.reason : e, log, { rpc: 'Write' })),
+        (committedSize) => {
+          respond(null, { committedSize });
+          transfer.end();
+        },
+        (e) => {
+          const error = signal.aborted ? signal.reason : e;
+          respond(toServiceError(error, log, { rpc: 'Write' }));
+          transfer.end(error);
+        },
       );
   };
 
   const read: handleServerStreamingCall<ReadRequest, ReadResponse> = (call) => {
     const signal = signalOf(call);
+    const transfer = telemetry.transfer('grpc', 'out', requestIdOf(call.metadata));
     (async () => {
       const caller = callerOf(call.metadata, authority);
+      transfer.org(caller.orgId);
       const { resourceName, readOffset, readLimit } = call.request;
-      const open = reader.open(caller, parseReadResource(resourceName), { offset: readOffset, limit: readLimit }, signal);
+      const resource = parseReadResource(resourceName);
+      const open = reader.open(caller, resource, { offset: readOffset, limit: readLimit }, signal);
+      if (open.backend) transfer.at(open.backend, resource.digest.hex);
       const out = new BoundedWriter<ReadResponse>(call, signal);
-      for await (const data of open.chunks) await out.write({ data });
+      for await (const data of open.chunks) {
+        await out.write({ data });
+        transfer.add(data.length);
+      }
     })().then(
-      () => call.end(),
+      () => {
+        call.end();
+        transfer.end();
+      },
       (e) => {
         if (!signal.aborted) call.emit('error', toServiceError(e, log, { rpc: 'Read' }));
+        transfer.end(signal.aborted ? signal.reason : e);
       },
     );
   };
 
   const queryWriteStatus = unary<QueryWriteStatusRequest, QueryWriteStatusResponse, WriteStatus>(
-    log,
+    telemetry,
     'QueryWriteStatus',
     (call) => writer.status(callerOf(call.metadata, authority), parseWriteResource(call.request.resourceName)),
     (s) => ({ committedSize: s.committedSize, complete: s.complete }),
@@ -92,7 +112,9 @@ async function receiveWrite(
   caller: Caller,
   writer: BlobWriter,
   signal: AbortSignal,
+  transfer: Transfer,
 ): Promise<number> {
+  transfer.org(caller.orgId);
   let session: WriteSession | undefined;
   let resourceName: string | undefined;
   let finished = false;
@@ -103,24 +125,31 @@ async function receiveWrite(
       if (session === undefined) {
         if (!req.resourceName) throw invalidArgument('the first WriteRequest must carry resource_name');
         resourceName = req.resourceName;
+        const resource = parseWriteResource(resourceName);
         const start = await writer.start(
           caller,
-          parseWriteResource(resourceName),
+          resource,
           { filename: textHeader(call.metadata, FILENAME_HEADER), mediaType: textHeader(call.metadata, MEDIA_TYPE_HEADER) },
           { offset: req.writeOffset, length: req.data.length, finish: req.finishWrite },
         );
-        if (start.kind === 'complete') return start.size;
+        if (start.kind === 'complete') {
+          transfer.at(start.backend, resource.digest.hex).noted('dedup');
+          return start.size;
+        }
         session = start.session;
+        transfer.at(session.backend, resource.digest.hex);
       } else if (req.resourceName && req.resourceName !== resourceName) {
         throw invalidArgument('resource_name must not change within one Write stream');
       }
       await session.append(req.writeOffset, req.data);
+      transfer.add(req.data.length);
       finished = req.finishWrite;
     }
     if (!session) throw invalidArgument('the Write stream carried no request');
     if (finished) return await session.finish(signal);
     const committed = session.committedSize;
     await session.detach();
+    transfer.noted('partial');
     return committed;
   } catch (e) {
     if (signal.aborted && !(e instanceof CasError)) throw signal.reason;

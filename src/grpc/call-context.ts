@@ -1,19 +1,29 @@
 import { Metadata } from '@grpc/grpc-js';
 import { CasError } from '../domain/errors';
+import { requestIdFrom } from '../telemetry/request-id';
 import { Caller } from '../domain/model';
 import { TokenAuthority } from '../core/token-authority';
 
-export const FILENAME_HEADER = 'x-cairn-filename';
-export const MEDIA_TYPE_HEADER = 'x-cairn-media-type';
+export { FILENAME_HEADER, MEDIA_TYPE_HEADER } from '../domain/names';
+
+/** Callers already authenticated on a call, so its log line can name the organisation. */
+const seen = new WeakMap<Metadata, Caller>();
 
 /** The caller behind `authorization: Bearer <token>`; UNAUTHENTICATED without a valid one. */
 export function callerOf(metadata: Metadata, authority: TokenAuthority): Caller {
   const values = metadata.get('authorization');
-  if (values.length === 0) throw new CasError('UNAUTHENTICATED', 'missing authorization metadata: send "authorization: Bearer <token>"');
-  const header = String(values[0]);
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new CasError('UNAUTHENTICATED', 'authorization metadata must be "Bearer <token>"');
-  return authority.verify(match[1]!);
+  const caller = authority.fromAuthorization(values.length === 0 ? undefined : String(values[0]), 'metadata');
+  seen.set(metadata, caller);
+  return caller;
+}
+
+/** The organisation a call authenticated as, if it got that far. */
+export function orgSeen(metadata: Metadata): string | undefined {
+  return seen.get(metadata)?.orgId;
+}
+
+export function requestIdOf(metadata: Metadata): string {
+  return requestIdFrom(metadata.get('x-request-id')[0]);
 }
 
 /** Metadata values are ASCII; clients percent-encode file names (encodeURIComponent). */

@@ -1,4 +1,4 @@
-import { Logger } from 'pino';
+import { Telemetry } from '../telemetry/telemetry';
 import { BackendManagement } from '../core/backend-management';
 import { TokenAuthority } from '../core/token-authority';
 import { Backend, ValidationStatus } from '../domain/model';
@@ -50,12 +50,12 @@ export function credentialsOf(c: Credentials | undefined): Record<string, string
   }
 }
 
-export function casBackendService(deps: { authority: TokenAuthority; management: BackendManagement; log: Logger }): CasBackendServiceServer {
-  const { authority, management, log } = deps;
+export function casBackendService(deps: { authority: TokenAuthority; management: BackendManagement; telemetry: Telemetry }): CasBackendServiceServer {
+  const { authority, management, telemetry } = deps;
   const caller = (call: { metadata: Parameters<typeof callerOf>[0] }) => callerOf(call.metadata, authority);
   return {
     create: unary(
-      log,
+      telemetry,
       'CreateBackend',
       (call) => {
         const r = call.request;
@@ -67,10 +67,10 @@ export function casBackendService(deps: { authority: TokenAuthority; management:
       },
       (b) => ({ backend: toWireBackend(b) }),
     ),
-    get: unary(log, 'GetBackend', (call) => management.get(caller(call), call.request.name), (b) => ({ backend: toWireBackend(b) })),
-    list: unary(log, 'ListBackends', (call) => management.list(caller(call), call.request.includeDeleted), (bs) => ({ backends: bs.map(toWireBackend) })),
+    get: unary(telemetry, 'GetBackend', (call) => management.get(caller(call), call.request.name), (b) => ({ backend: toWireBackend(b) })),
+    list: unary(telemetry, 'ListBackends', (call) => management.list(caller(call), call.request.includeDeleted), (bs) => ({ backends: bs.map(toWireBackend) })),
     update: unary(
-      log,
+      telemetry,
       'UpdateBackend',
       (call) => {
         const r = call.request;
@@ -85,17 +85,17 @@ export function casBackendService(deps: { authority: TokenAuthority; management:
       (b) => ({ backend: toWireBackend(b) }),
     ),
     delete: unary(
-      log,
+      telemetry,
       'DeleteBackend',
       (call) => management.delete(caller(call), call.request.name, call.request.purge),
       (r) => ({ backend: toWireBackend(r.backend), newDefault: r.newDefault }),
     ),
     setDefault: unary(
-      log,
+      telemetry,
       'SetDefaultBackend',
       (call) => management.setDefault(caller(call), call.request.name),
       (r) => ({ backend: toWireBackend(r.backend), previousDefault: r.previous }),
     ),
-    validate: unary(log, 'ValidateBackend', (call) => management.validate(caller(call), call.request.name), (b) => ({ backend: toWireBackend(b) })),
+    validate: unary(telemetry, 'ValidateBackend', (call) => management.validate(caller(call), call.request.name), (b) => ({ backend: toWireBackend(b) })),
   };
 }

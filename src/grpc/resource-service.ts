@@ -1,4 +1,4 @@
-import { Logger } from 'pino';
+import { Telemetry } from '../telemetry/telemetry';
 import { BlobQueries } from '../core/blob-queries';
 import { TokenAuthority } from '../core/token-authority';
 import { makeDigest, parseHex } from '../domain/digest';
@@ -6,14 +6,25 @@ import { invalidArgument } from '../domain/errors';
 import { ResourceServiceServer } from '../../generated/cairn/cas/v1/resource';
 import { callerOf } from './call-context';
 import { unary } from './unary';
+import { DownloadLinks } from '../core/download-links';
+import { VERSION } from '../version';
 
 export const MAX_FIND_MISSING_DIGESTS = 10_000;
 
-export function resourceService(deps: { authority: TokenAuthority; queries: BlobQueries; log: Logger }): ResourceServiceServer {
-  const { authority, queries, log } = deps;
+export interface ResourceDeps {
+  readonly authority: TokenAuthority;
+  readonly queries: BlobQueries;
+  readonly links: DownloadLinks;
+  readonly telemetry: Telemetry;
+  /** The HTTP data path's base URL, when the listener is on. */
+  readonly httpUrl: string | undefined;
+}
+
+export function resourceService(deps: ResourceDeps): ResourceServiceServer {
+  const { authority, queries, links, telemetry } = deps;
   return {
     describe: unary(
-      log,
+      telemetry,
       'Describe',
       (call) => queries.describe(callerOf(call.metadata, authority), parseHex(call.request.digest), call.request.backend || undefined),
       (d) => ({
@@ -27,7 +38,7 @@ export function resourceService(deps: { authority: TokenAuthority; queries: Blob
       }),
     ),
     findMissing: unary(
-      log,
+      telemetry,
       'FindMissing',
       (call) => {
         const caller = callerOf(call.metadata, authority);
@@ -38,6 +49,18 @@ export function resourceService(deps: { authority: TokenAuthority; queries: Blob
         return queries.findMissing(caller, digests, call.request.backend || undefined);
       },
       (missing) => ({ missing: missing.map((d) => ({ hash: d.hex, sizeBytes: d.size })) }),
+    ),
+    createDownloadLink: unary(
+      telemetry,
+      'CreateDownloadLink',
+      (call) => links.create(callerOf(call.metadata, authority), parseHex(call.request.digest), call.request.ttlSeconds * 1000),
+      (l) => ({ url: l.url, expiresAt: l.expiresAt }),
+    ),
+    getServerInfo: unary(
+      telemetry,
+      'GetServerInfo',
+      (call) => callerOf(call.metadata, authority),
+      () => ({ version: VERSION, httpUrl: deps.httpUrl ?? '' }),
     ),
   };
 }

@@ -9,9 +9,8 @@ import { HealthService } from '../../generated/grpc/health/v1/health';
 import { byteStreamService, ByteStreamDeps } from './bytestream-service';
 import { HealthState } from './health-service';
 import { addReflection } from './reflection';
-import { resourceService } from './resource-service';
+import { ResourceDeps, resourceService } from './resource-service';
 import { tokenService } from './token-service';
-import { BlobQueries } from '../core/blob-queries';
 import { TokenService } from '../core/tokens';
 
 /** Accepts Write chunks up to 16 MiB; cairn's own Read chunks are 1 MiB. */
@@ -19,8 +18,7 @@ export const MAX_MESSAGE_BYTES = 16 << 20;
 
 export const SERVICE_NAMES = ['google.bytestream.ByteStream', 'cairn.cas.v1.ResourceService', 'cairn.cas.v1.CasBackendService', 'cairn.auth.v1.TokenService'];
 
-export interface GrpcDeps extends ByteStreamDeps {
-  readonly queries: BlobQueries;
+export interface GrpcDeps extends ByteStreamDeps, ResourceDeps {
   readonly tokens: TokenService;
   readonly management: BackendManagement;
   readonly health: HealthState;

@@ -1,4 +1,4 @@
-import { Logger } from 'pino';
+import { Telemetry } from '../telemetry/telemetry';
 import { TokenAuthority } from '../core/token-authority';
 import { TokenService } from '../core/tokens';
 import { invalidArgument } from '../domain/errors';
@@ -25,11 +25,11 @@ function toInfo(t: TokenRecord): TokenInfo {
   };
 }
 
-export function tokenService(deps: { authority: TokenAuthority; tokens: TokenService; log: Logger }): TokenServiceServer {
-  const { authority, tokens, log } = deps;
+export function tokenService(deps: { authority: TokenAuthority; tokens: TokenService; telemetry: Telemetry }): TokenServiceServer {
+  const { authority, tokens, telemetry } = deps;
   return {
     create: unary(
-      log,
+      telemetry,
       'CreateToken',
       (call) => {
         const caller = callerOf(call.metadata, authority);
@@ -40,13 +40,13 @@ export function tokenService(deps: { authority: TokenAuthority; tokens: TokenSer
       (r) => ({ token: r.token, info: toInfo(r.info) }),
     ),
     revoke: unary(
-      log,
+      telemetry,
       'RevokeToken',
       (call) => tokens.revoke(callerOf(call.metadata, authority), call.request.id),
       (t) => ({ info: toInfo(t) }),
     ),
     list: unary(
-      log,
+      telemetry,
       'ListTokens',
       (call) => tokens.list(callerOf(call.metadata, authority)),
       (list) => ({ tokens: list.map(toInfo) }),

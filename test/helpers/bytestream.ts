@@ -33,6 +33,8 @@ export async function rawWrite(
     headers?: Record<string, string>;
     beforeIndex?: number;
     before?: () => Promise<void>;
+    /** Pause between requests: a slow client. */
+    delayMs?: number;
   } = {},
 ): Promise<WriteOutcome> {
   const bs: ByteStreamClient = client.bytestream;
@@ -47,6 +49,7 @@ export async function rawWrite(
   for (const [i, r] of requests.entries()) {
     if (ended) break;
     if (i === opts.beforeIndex) await opts.before?.();
+    if (opts.delayMs && i > 0) await new Promise((r) => setTimeout(r, opts.delayMs));
     const req: WriteRequest = { resourceName: '', writeOffset: 0, finishWrite: false, data: Buffer.alloc(0), ...r };
     if (!call.write(req)) await Promise.race([once(call, 'drain'), outcome]);
   }

@@ -56,7 +56,7 @@ export function startServerProcess(dataDir: string, extraArgs: string[] = []): P
     // SERVER_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof) without touching the client.
     const passStderr = process.env.SERVER_STDERR === '1';
     const nodeArgs = [...cliNodeFlags(), ...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
+    const args = [...nodeArgs, CLI, 'server', '--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--drain-timeout', '2s', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs];
     const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH ?? '' },
       // The banner is on stderr; stdout carries JSON logs, discarded so a full pipe can never stall the server.

@@ -19,7 +19,8 @@ export interface TestServer {
   /** Mints a token directly (as an operator would), for any org. */
   token(role: Role, orgName?: string, ttlMs?: number): string;
   /** Creates another organisation with its inline + local backends. */
-  addOrg(name: string): void;
+  /** Provisions an organisation (inline + local, local the default) and validates its backends, as start-up would. */
+  addOrg(name: string): Promise<void>;
   /** Adds a backend directly (as an operator would until backend management lands), credentials sealed. */
   addBackend(b: { name: string; provider: ProviderId; location?: string; config?: Record<string, unknown>; credentials?: Record<string, string>; isDefault?: boolean; org?: string }): Backend;
   restart(): Promise<TestServer>;
@@ -29,7 +30,7 @@ export interface TestServer {
 /** A real cairn server on 127.0.0.1, port 0, with its own data directory. */
 export async function startTestServer(opts: { dataDir?: string; sessionTtl?: string; logLines?: string[] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-test-'));
-  const config = loadServerConfig({ listen: '127.0.0.1:0', dataDir, sessionTtl: opts.sessionTtl }, {});
+  const config = loadServerConfig({ listen: '127.0.0.1:0', httpListen: '127.0.0.1:0', drainTimeout: '2s', dataDir, sessionTtl: opts.sessionTtl }, {});
   // With logLines, every log line (at debug level) is kept for the test to search.
   const log = opts.logLines
     ? createLogger('debug', { write: (line: string) => void opts.logLines!.push(line) })
@@ -55,12 +56,17 @@ export async function startTestServer(opts: { dataDir?: string; sessionTtl?: str
       if (!org) throw new Error(`no org ${orgName}`);
       return server.authority.issue(org.id, role, ttlMs).token;
     },
-    addOrg: (name) => void provisionOrg(server.store, { dataDir, log: server.log }, name),
+    addOrg: async (name) => {
+      provisionOrg(server.store, { dataDir, log: server.log }, name);
+      await server.management.revalidateAll();
+    },
     addBackend: (b) => {
       const { store } = server;
       const org = store.orgs.byName(b.org ?? 'default')!;
       const created = store.backends.create({ orgId: org.id, name: b.name, provider: b.provider, location: b.location ?? b.name, config: b.config ?? {}, status: 'OK' });
       if (b.credentials) store.backends.setSealedCredentials(created.id, server.vault.seal(created.id, b.credentials));
+      // Counts as validated now, as a backend added through the API would be.
+      store.backends.recordStatus(created.id, 'OK', '', new Date());
       if (b.isDefault) store.backends.setDefault(org.id, created.id);
       return store.backends.byId(created.id)!;
     },

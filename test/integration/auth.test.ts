@@ -104,7 +104,7 @@ describe('roles', () => {
   });
 
   test("an admin cannot revoke or list another organisation's tokens", async () => {
-    t.addOrg('other');
+    await t.addOrg('other');
     const otherAdmin = t.client(t.token('admin', 'other'));
     const mine = await t.admin.createToken(Role.ROLE_DOWNLOADER, 60);
     await expect(otherAdmin.revokeToken(mine.info!.id)).rejects.toMatchObject({ code: status.NOT_FOUND });

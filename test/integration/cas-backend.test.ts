@@ -130,7 +130,7 @@ test('roles and tenancy: uploaders and downloaders may list, only admins manage;
   await expect(uploader.createBackend(s3Backend('s3-x'))).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   await expect(uploader.setDefaultBackend('local')).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   await expect(t.client(t.token('downloader')).deleteBackend('s3-main')).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
-  t.addOrg('rival');
+  await t.addOrg('rival');
   const rival = t.client(t.token('admin', 'rival'));
   expect((await rival.listBackends(true)).backends.map((b) => b.name).sort()).toEqual(['inline', 'local']);
   await expect(rival.getBackend('s3-main')).rejects.toMatchObject({ code: status.NOT_FOUND });

@@ -105,3 +105,17 @@ test('a bad server setting stops start-up with a message naming it', async () =>
   const r = await runCli(['server', '--listen', 'nowhere', '--data-dir', join(dir, 'd2')]);
   expect(r).toMatchObject({ code: 1, stderr: 'cairn: listen address (--listen / CAIRN_LISTEN) "nowhere" is not host:port\n' });
 });
+
+test('artifact url prints a signed link that downloads without a token', async () => {
+  const file = join(dir, 'shared.txt');
+  writeFileSync(file, 'for the browser');
+  const up = await runCli(['artifact', 'upload', file], env);
+  const link = await runCli(['artifact', 'url', up.stdout.trim(), '--ttl', '10m'], env);
+  expect(link.code).toBe(0);
+  expect(link.stderr).toMatch(/^valid until \d{4}-/);
+  const res = await fetch(link.stdout.trim());
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-disposition')).toBe('attachment; filename="shared.txt"');
+  expect(await res.text()).toBe('for the browser');
+  expect(await runCli(['artifact', 'url', up.stdout.trim(), '--ttl', '30d'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('a link lives between 1 second and 168 hours') });
+});

@@ -54,7 +54,7 @@ describe('reads', () => {
   });
 
   test('a digest another organisation stored is NOT_FOUND, and missing for FindMissing and Describe', async () => {
-    t.addOrg('acme');
+    await t.addOrg('acme');
     const acme = t.client(t.token('admin', 'acme'));
     const out = await rawRead(acme, t.token('admin', 'acme'), res);
     expect(out.code).toBe(status.NOT_FOUND);

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
+import { parseDuration } from '../../config/server-config';
 import { formatDigest } from '../../domain/digest';
 import { action, addClientOptions, CliError, printJson } from '../common';
 import { guessMediaType } from '../media-type';
@@ -66,6 +67,22 @@ export function artifactCommand(): Command {
       };
       if (opts.output === 'json') return printJson(view);
       for (const [k, v] of Object.entries(view)) process.stdout.write(`${k.padEnd(10)} ${v ?? ''}\n`);
+    }),
+  );
+
+  addClientOptions(
+    artifact
+      .command('url <digest>')
+      .description('print a signed HTTP link to one blob, for browsers and tools without a token')
+      .option('--ttl <duration>', 'how long the link works, e.g. 15m, 2h, 7d (at most 7d, and never past your token)', '15m'),
+  ).action(
+    action(async (client, opts, digest: string) => {
+      const o = opts as typeof opts & { ttl: string };
+      const ttlSeconds = Math.ceil(parseDuration(o.ttl, '--ttl') / 1000);
+      const link = await client.createDownloadLink(digest, ttlSeconds);
+      if (opts.output === 'json') return printJson({ url: link.url, expiresAt: link.expiresAt?.toISOString() ?? null });
+      process.stdout.write(`${link.url}\n`);
+      process.stderr.write(`valid until ${link.expiresAt?.toISOString()}; anyone holding it can download this blob\n`);
     }),
   );
 

@@ -1,15 +1,19 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, loadServerConfig } from '../../config/server-config';
+import { DEFAULT_DATA_DIR, DEFAULT_HTTP_LISTEN, DEFAULT_LISTEN, loadServerConfig } from '../../config/server-config';
 import { startServer } from '../../main';
 import { fail } from '../common';
 
 export function serverCommand(): Command {
   return new Command('server')
-    .description('run the cairn server (gRPC ByteStream CAS)')
+    .description('run the cairn server (gRPC ByteStream CAS, plus the HTTP data path, health and metrics)')
     .addOption(new Option('--listen <host:port>', `gRPC listen address [env CAIRN_LISTEN, default ${DEFAULT_LISTEN}]`))
+    .addOption(new Option('--http-listen <host:port|off>', `HTTP listen address: blobs, /healthz, /readyz, /metrics [env CAIRN_HTTP_LISTEN, default ${DEFAULT_HTTP_LISTEN}]`))
+    .addOption(new Option('--http-public-url <url>', 'base URL clients and download links use for the HTTP listener [env CAIRN_HTTP_PUBLIC_URL, default derived from --http-listen]'))
+    .addOption(new Option('--drain-timeout <duration>', 'on SIGTERM, how long in-flight transfers may finish before they are cancelled [env CAIRN_DRAIN_TIMEOUT, default 30s]'))
     .addOption(new Option('--data-dir <dir>', `database, keys and local blobs [env CAIRN_DATA_DIR, default ${DEFAULT_DATA_DIR}]`))
     .addOption(new Option('--tls-cert <file>', 'TLS certificate chain (PEM) [env CAIRN_TLS_CERT]'))
     .addOption(new Option('--tls-key <file>', 'TLS private key (PEM) [env CAIRN_TLS_KEY]'))
+    .addOption(new Option('--tls-client-ca <file>', 'require client certificates signed by this CA, on both listeners [env CAIRN_TLS_CLIENT_CA]'))
     .addOption(new Option('--master-key-file <file>', 'key that encrypts backend credentials [env CAIRN_MASTER_KEY_FILE, default <data dir>/master.key]'))
     .addOption(new Option('--revalidate-interval <duration>', 'how often every backend is checked again [env CAIRN_REVALIDATE_INTERVAL, default 30m]'))
     .addOption(new Option('--session-ttl <duration>', 'abandoned uploads are removed after this [env CAIRN_SESSION_TTL, default 24h]'))
@@ -23,6 +27,7 @@ export function serverCommand(): Command {
           [
             '',
             `cairn is listening on ${running.address} (gRPC, ${config.tlsCert ? 'TLS' : 'plaintext'}); data in ${config.dataDir}`,
+            running.httpUrl ? `HTTP data path, /healthz, /readyz and /metrics on ${running.httpUrl}` : 'HTTP listener off',
             running.adminTokenCreated
               ? `created organisation "default" and its admin token: ${running.adminTokenPath} (mode 0600)`
               : `admin token of organisation "default": ${running.adminTokenPath}`,
@@ -34,12 +39,20 @@ export function serverCommand(): Command {
             '',
           ].join('\n') + '\n',
         );
+        let stopping = false;
         const stop = (signal: string): void => {
-          running.log.info({ signal }, 'shutting down');
+          if (stopping) {
+            // A second signal skips the drain.
+            running.log.warn({ signal }, 'second signal: cancelling in-flight calls now');
+            void running.close(0);
+            return;
+          }
+          stopping = true;
+          running.log.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'shutting down');
           running.close().then(() => process.exit(0), (e) => fail(e));
         };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
       } catch (e) {
         fail(e);
       }

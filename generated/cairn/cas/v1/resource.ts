@@ -61,6 +61,30 @@ export interface FindMissingResponse {
   missing: Digest[];
 }
 
+export interface CreateDownloadLinkRequest {
+  /** "sha256:<hex>" or "<hex>" */
+  digest: string;
+  /**
+   * Lifetime; 0 means the server's default (15 minutes). At most 7 days, and never past the
+   * expiry of the token that asks.
+   */
+  ttlSeconds: number;
+}
+
+export interface CreateDownloadLinkResponse {
+  url: string;
+  expiresAt?: Date | undefined;
+}
+
+export interface GetServerInfoRequest {
+}
+
+export interface GetServerInfoResponse {
+  version: string;
+  /** Base URL of the HTTP data path (PUT/GET /v1/blobs/sha256:<hex>); empty when it is off. */
+  httpUrl: string;
+}
+
 function createBaseDigest(): Digest {
   return { hash: "", sizeBytes: 0 };
 }
@@ -576,6 +600,325 @@ export const FindMissingResponse: MessageFns<FindMissingResponse> = {
   },
 };
 
+function createBaseCreateDownloadLinkRequest(): CreateDownloadLinkRequest {
+  return { digest: "", ttlSeconds: 0 };
+}
+
+export const CreateDownloadLinkRequest: MessageFns<CreateDownloadLinkRequest> = {
+  encode(message: CreateDownloadLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.digest !== "") {
+      writer.uint32(10).string(message.digest);
+    }
+    if (message.ttlSeconds !== 0) {
+      writer.uint32(16).int64(message.ttlSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDownloadLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDownloadLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ttlSeconds = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateDownloadLinkRequest {
+    return {
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      ttlSeconds: isSet(object.ttlSeconds)
+        ? globalThis.Number(object.ttlSeconds)
+        : isSet(object.ttl_seconds)
+        ? globalThis.Number(object.ttl_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: CreateDownloadLinkRequest): unknown {
+    const obj: any = {};
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.ttlSeconds !== 0) {
+      obj.ttlSeconds = Math.round(message.ttlSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDownloadLinkRequest>, I>>(base?: I): CreateDownloadLinkRequest {
+    return CreateDownloadLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDownloadLinkRequest>, I>>(object: I): CreateDownloadLinkRequest {
+    const message = createBaseCreateDownloadLinkRequest();
+    message.digest = object.digest ?? "";
+    message.ttlSeconds = object.ttlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseCreateDownloadLinkResponse(): CreateDownloadLinkResponse {
+  return { url: "", expiresAt: undefined };
+}
+
+export const CreateDownloadLinkResponse: MessageFns<CreateDownloadLinkResponse> = {
+  encode(message: CreateDownloadLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.url !== "") {
+      writer.uint32(10).string(message.url);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDownloadLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDownloadLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateDownloadLinkResponse {
+    return {
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateDownloadLinkResponse): unknown {
+    const obj: any = {};
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDownloadLinkResponse>, I>>(base?: I): CreateDownloadLinkResponse {
+    return CreateDownloadLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDownloadLinkResponse>, I>>(object: I): CreateDownloadLinkResponse {
+    const message = createBaseCreateDownloadLinkResponse();
+    message.url = object.url ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetServerInfoRequest(): GetServerInfoRequest {
+  return {};
+}
+
+export const GetServerInfoRequest: MessageFns<GetServerInfoRequest> = {
+  encode(_: GetServerInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServerInfoRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServerInfoRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetServerInfoRequest {
+    return {};
+  },
+
+  toJSON(_: GetServerInfoRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetServerInfoRequest>, I>>(base?: I): GetServerInfoRequest {
+    return GetServerInfoRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetServerInfoRequest>, I>>(_: I): GetServerInfoRequest {
+    const message = createBaseGetServerInfoRequest();
+    return message;
+  },
+};
+
+function createBaseGetServerInfoResponse(): GetServerInfoResponse {
+  return { version: "", httpUrl: "" };
+}
+
+export const GetServerInfoResponse: MessageFns<GetServerInfoResponse> = {
+  encode(message: GetServerInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.httpUrl !== "") {
+      writer.uint32(18).string(message.httpUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServerInfoResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServerInfoResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.httpUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetServerInfoResponse {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      httpUrl: isSet(object.httpUrl)
+        ? globalThis.String(object.httpUrl)
+        : isSet(object.http_url)
+        ? globalThis.String(object.http_url)
+        : "",
+    };
+  },
+
+  toJSON(message: GetServerInfoResponse): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.httpUrl !== "") {
+      obj.httpUrl = message.httpUrl;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetServerInfoResponse>, I>>(base?: I): GetServerInfoResponse {
+    return GetServerInfoResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetServerInfoResponse>, I>>(object: I): GetServerInfoResponse {
+    const message = createBaseGetServerInfoResponse();
+    message.version = object.version ?? "";
+    message.httpUrl = object.httpUrl ?? "";
+    return message;
+  },
+};
+
 /**
  * Questions about stored blobs of the caller's organisation. Knowing a digest grants nothing:
  * a blob another organisation stored is NOT_FOUND / missing here.
@@ -602,6 +945,32 @@ export const ResourceServiceService = {
     responseSerialize: (value: FindMissingResponse): Buffer => Buffer.from(FindMissingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): FindMissingResponse => FindMissingResponse.decode(value),
   },
+  /**
+   * A signed HTTP GET URL for one blob, for browsers and tools without a token. It is bound to
+   * that blob, the organisation and the token that asked, and expires.
+   */
+  createDownloadLink: {
+    path: "/cairn.cas.v1.ResourceService/CreateDownloadLink" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateDownloadLinkRequest): Buffer =>
+      Buffer.from(CreateDownloadLinkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateDownloadLinkRequest => CreateDownloadLinkRequest.decode(value),
+    responseSerialize: (value: CreateDownloadLinkResponse): Buffer =>
+      Buffer.from(CreateDownloadLinkResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateDownloadLinkResponse => CreateDownloadLinkResponse.decode(value),
+  },
+  /** What this server offers besides gRPC (the HTTP data path's base URL), so clients can pick. */
+  getServerInfo: {
+    path: "/cairn.cas.v1.ResourceService/GetServerInfo" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetServerInfoRequest): Buffer => Buffer.from(GetServerInfoRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetServerInfoRequest => GetServerInfoRequest.decode(value),
+    responseSerialize: (value: GetServerInfoResponse): Buffer =>
+      Buffer.from(GetServerInfoResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetServerInfoResponse => GetServerInfoResponse.decode(value),
+  },
 } as const;
 
 export interface ResourceServiceServer extends UntypedServiceImplementation {
@@ -609,6 +978,13 @@ export interface ResourceServiceServer extends UntypedServiceImplementation {
   describe: handleUnaryCall<DescribeRequest, DescribeResponse>;
   /** Which of the given digests the caller's organisation does not hold. */
   findMissing: handleUnaryCall<FindMissingRequest, FindMissingResponse>;
+  /**
+   * A signed HTTP GET URL for one blob, for browsers and tools without a token. It is bound to
+   * that blob, the organisation and the token that asked, and expires.
+   */
+  createDownloadLink: handleUnaryCall<CreateDownloadLinkRequest, CreateDownloadLinkResponse>;
+  /** What this server offers besides gRPC (the HTTP data path's base URL), so clients can pick. */
+  getServerInfo: handleUnaryCall<GetServerInfoRequest, GetServerInfoResponse>;
 }
 
 export interface ResourceServiceClient extends Client {
@@ -643,6 +1019,41 @@ export interface ResourceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: FindMissingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A signed HTTP GET URL for one blob, for browsers and tools without a token. It is bound to
+   * that blob, the organisation and the token that asked, and expires.
+   */
+  createDownloadLink(
+    request: CreateDownloadLinkRequest,
+    callback: (error: ServiceError | null, response: CreateDownloadLinkResponse) => void,
+  ): ClientUnaryCall;
+  createDownloadLink(
+    request: CreateDownloadLinkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateDownloadLinkResponse) => void,
+  ): ClientUnaryCall;
+  createDownloadLink(
+    request: CreateDownloadLinkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateDownloadLinkResponse) => void,
+  ): ClientUnaryCall;
+  /** What this server offers besides gRPC (the HTTP data path's base URL), so clients can pick. */
+  getServerInfo(
+    request: GetServerInfoRequest,
+    callback: (error: ServiceError | null, response: GetServerInfoResponse) => void,
+  ): ClientUnaryCall;
+  getServerInfo(
+    request: GetServerInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetServerInfoResponse) => void,
+  ): ClientUnaryCall;
+  getServerInfo(
+    request: GetServerInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetServerInfoResponse) => void,
   ): ClientUnaryCall;
 }
 
