@@ -1,11 +1,14 @@
 import { Command, Option } from 'commander';
-import { CairnClient, DEFAULT_SERVER, describeError } from '../client';
+import { CairnClient, DEFAULT_SERVER, describeError, Transport, TRANSPORTS } from '../client';
 
 export interface GlobalOptions {
   server?: string;
   token?: string;
   tls?: boolean;
   ca?: string;
+  clientCert?: string;
+  clientKey?: string;
+  transport?: Transport;
   output?: 'text' | 'json';
 }
 
@@ -16,12 +19,29 @@ export function addClientOptions(cmd: Command): Command {
     .addOption(new Option('--token <token>', 'bearer token (prefer the CAIRN_TOKEN variable: flags end up in shell history)').env('CAIRN_TOKEN'))
     .addOption(new Option('--tls', 'connect with TLS').env('CAIRN_TLS'))
     .addOption(new Option('--ca <file>', 'CA certificate to trust for TLS').env('CAIRN_CA'))
+    .addOption(new Option('--client-cert <file>', 'client certificate (PEM), for servers that require one').env('CAIRN_CLIENT_CERT'))
+    .addOption(new Option('--client-key <file>', 'private key of the client certificate (PEM)').env('CAIRN_CLIENT_KEY'))
+    .addOption(
+      new Option('--transport <transport>', 'data path for uploads and downloads: auto uses HTTP when the server offers it')
+        .choices(TRANSPORTS as Transport[])
+        .env('CAIRN_TRANSPORT')
+        .default('auto'),
+    )
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'));
 }
 
 export function clientFrom(opts: GlobalOptions): CairnClient {
   if (!opts.token) throw new CliError('no token: set CAIRN_TOKEN or pass --token (the admin token is in <data dir>/admin.token)');
-  return new CairnClient({ server: opts.server ?? DEFAULT_SERVER, token: opts.token, tls: Boolean(opts.tls), ...(opts.ca ? { ca: opts.ca } : {}) });
+  if (Boolean(opts.clientCert) !== Boolean(opts.clientKey)) throw new CliError('--client-cert and --client-key go together');
+  return new CairnClient({
+    server: opts.server ?? DEFAULT_SERVER,
+    token: opts.token,
+    tls: Boolean(opts.tls),
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(opts.clientCert ? { cert: opts.clientCert, key: opts.clientKey! } : {}),
+    transport: opts.transport ?? 'auto',
+    onFallback: (why) => process.stderr.write(`cairn: note: ${why}\n`),
+  });
 }
 
 export class CliError extends Error {

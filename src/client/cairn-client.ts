@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ClientReadableStream } from '@grpc/grpc-js';
+import { Readable } from 'node:stream';
+import { ClientReadableStream, ServiceError, status as Status } from '@grpc/grpc-js';
 import { ByteStreamClient, ReadResponse } from '../../generated/google/bytestream/bytestream';
 import { CreateDownloadLinkResponse, DescribeResponse, GetServerInfoResponse, ResourceServiceClient } from '../../generated/cairn/cas/v1/resource';
 import { CreateTokenResponse, ListTokensResponse, Role, RevokeTokenResponse, TokenServiceClient } from '../../generated/cairn/auth/v1/token';
@@ -19,6 +20,7 @@ import { Digest, parseHex } from '../domain/digest';
 import { formatReadResource } from '../domain/resource-name';
 import { authMetadata, call, CHANNEL_OPTIONS, channelCredentials, ConnectionOptions } from './connection';
 import { digestFile } from './file-digest';
+import { HttpTransfers, UNREACHABLE } from './http-transfer';
 import { resolveDestination, writeVerified } from './download';
 import { bufferSource, fileSource, uploadStream, UploadOptions } from './upload';
 
@@ -46,16 +48,67 @@ export class CairnClient {
     return authMetadata(this.options.token);
   }
 
-  /** Hashes the file, then streams it (resuming after transport failures). */
+  /** Hashes the file, then sends it on the chosen transport (gRPC resumes after transport failures). */
   async uploadFile(path: string, opts: UploadOptions & { onHashProgress?: (n: number) => void } = {}): Promise<UploadResult> {
     const digest = await digestFile(path, opts.onHashProgress);
-    await uploadStream(this.bytestream, this.options.token, digest, fileSource(path), opts);
+    await this.send(digest, fileSource(path), opts);
     return { digest };
   }
 
   async uploadBytes(bytes: Buffer, digest: Digest, opts: UploadOptions = {}): Promise<number> {
-    return uploadStream(this.bytestream, this.options.token, digest, bufferSource(bytes), opts);
+    await this.send(digest, bufferSource(bytes), opts);
+    return digest.size;
   }
+
+  private async send(digest: Digest, open: (offset: number) => Readable, opts: UploadOptions): Promise<void> {
+    const http = await this.httpPath();
+    if (http) {
+      try {
+        await http.upload(digest, () => open(0), opts);
+        return;
+      } catch (e) {
+        if (!this.fallBack(e)) throw e;
+      }
+    }
+    await uploadStream(this.bytestream, this.options.token, digest, open, opts);
+  }
+
+  /**
+   * The HTTP data path when the transport says to use it: `http` insists, `auto` takes it when
+   * the server advertises one. Undefined means gRPC.
+   */
+  private async httpPath(): Promise<HttpTransfers | undefined> {
+    const transport = this.options.transport ?? 'grpc';
+    if (transport === 'grpc' || this.httpUnreachable) return undefined;
+    if (this.http) return this.http;
+    let url = '';
+    try {
+      url = (await this.serverInfo()).httpUrl;
+    } catch (e) {
+      // A server from before GetServerInfo: gRPC it is.
+      if (transport === 'auto' && (e as ServiceError).code === Status.UNIMPLEMENTED) return undefined;
+      throw e;
+    }
+    if (!url) {
+      if (transport === 'http') throw new Error('the server offers no HTTP data path (its HTTP listener is off): use --transport grpc or auto');
+      return undefined;
+    }
+    const { token, ca, cert, key } = this.options;
+    this.http = new HttpTransfers({ baseUrl: url, ...(token ? { token } : {}), ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+    return this.http;
+  }
+
+  /** In `auto`, an HTTP listener that cannot be reached means gRPC from now on. */
+  private fallBack(e: unknown): boolean {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (this.options.transport !== 'auto' || !UNREACHABLE.has(code)) return false;
+    this.httpUnreachable = true;
+    this.options.onFallback?.(`the HTTP data path is unreachable (${code}); using gRPC`);
+    return true;
+  }
+
+  private http: HttpTransfers | undefined;
+  private httpUnreachable = false;
 
   /** The raw ByteStream Read of a range, as an async iterable of chunks. */
   read(digest: Digest, range: { offset?: number; limit?: number; backend?: string } = {}): AsyncIterable<Buffer> {
@@ -79,7 +132,17 @@ export class CairnClient {
     const info = await this.describe(hexOrDigest);
     const digest = { hex: info.digest!.hash, size: info.digest!.sizeBytes };
     const path = await resolveDestination({ path: dest, reportedFilename: info.filename }, digest);
-    await writeVerified(this.read(digest), path, digest, onProgress && ((n) => onProgress(n, digest.size)));
+    const progress = onProgress && ((n: number) => onProgress(n, digest.size));
+    const http = await this.httpPath();
+    if (http) {
+      try {
+        await writeVerified(http.download(digest.hex), path, digest, progress);
+        return { path, info };
+      } catch (e) {
+        if (!this.fallBack(e)) throw e;
+      }
+    }
+    await writeVerified(this.read(digest), path, digest, progress);
     return { path, info };
   }
 
@@ -172,6 +235,7 @@ export class CairnClient {
   }
 
   close(): void {
+    this.http?.close();
     this.bytestream.close();
     this.resources.close();
     this.tokens.close();

@@ -11,7 +11,20 @@ export interface ConnectionOptions {
   /** Dial with TLS; `ca` pins a CA certificate file instead of the system roots. */
   readonly tls?: boolean;
   readonly ca?: string;
+  /** A client certificate and key (PEM files), for servers that require one. */
+  readonly cert?: string;
+  readonly key?: string;
+  /**
+   * Which data path uploads and downloads take: gRPC ByteStream, the HTTP one, or `auto` (HTTP
+   * when the server offers it, gRPC otherwise or when the HTTP listener cannot be reached).
+   */
+  readonly transport?: Transport;
+  /** Told when `auto` falls back to gRPC, and why. */
+  readonly onFallback?: (why: string) => void;
 }
+
+export type Transport = 'grpc' | 'http' | 'auto';
+export const TRANSPORTS: readonly Transport[] = ['grpc', 'http', 'auto'];
 
 export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': CLIENT_MAX_MESSAGE_BYTES,
@@ -19,8 +32,8 @@ export const CHANNEL_OPTIONS: ChannelOptions = {
 };
 
 export function channelCredentials(o: ConnectionOptions): ChannelCredentials {
-  if (!o.tls && !o.ca) return credentials.createInsecure();
-  return credentials.createSsl(o.ca ? readFileSync(o.ca) : null);
+  if (!o.tls && !o.ca && !o.cert) return credentials.createInsecure();
+  return credentials.createSsl(o.ca ? readFileSync(o.ca) : null, o.key ? readFileSync(o.key) : null, o.cert ? readFileSync(o.cert) : null);
 }
 
 export function authMetadata(token: string | undefined, extra: Record<string, string> = {}): Metadata {

@@ -1,6 +1,6 @@
 export { CairnClient } from './cairn-client';
 export type { UploadResult } from './cairn-client';
-export { DEFAULT_SERVER, describeError } from './connection';
-export type { ConnectionOptions } from './connection';
+export { DEFAULT_SERVER, describeError, TRANSPORTS } from './connection';
+export type { ConnectionOptions, Transport } from './connection';
 export { safeFilename } from './safe-filename';
 export { Role } from '../../generated/cairn/auth/v1/token';
