@@ -73,7 +73,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   chmodSync(join(config.dataDir, 'cairn.db'), 0o600);
   const ctx = { dataDir: config.dataDir, log };
   const authority = new TokenAuthority(loadOrCreateKey(join(config.dataDir, 'token-signing.key')), store);
-  const vault = new CredentialVault(config.masterKeyFile ? loadKey(config.masterKeyFile) : loadOrCreateKey(join(config.dataDir, MASTER_KEY_FILE)));
+  const vault = new CredentialVault(config.masterKey ?? (config.masterKeyFile ? loadKey(config.masterKeyFile) : loadOrCreateKey(join(config.dataDir, MASTER_KEY_FILE))));
   const backends = new BackendResolver(store, ctx, vault);
   const sessions = new UploadSessions(store, backends, config.sessionTtlMs, log);
   const reader = new BlobReader(store, backends);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -103,7 +103,26 @@ test('errors are one clear line with a non-zero exit', async () => {
 
 test('a bad server setting stops start-up with a message naming it', async () => {
   const r = await runCli(['server', '--listen', 'nowhere', '--data-dir', join(dir, 'd2')]);
-  expect(r).toMatchObject({ code: 1, stderr: 'cairn: listen address (--listen / CAIRN_LISTEN) "nowhere" is not host:port\n' });
+  expect(r).toMatchObject({ code: 1, stderr: 'cairn: listen address (--listen / CAIRN_LISTEN / listen in a config file): "nowhere" is not host:port\n' });
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'drainTimeout: forever\n');
+  expect(await runCli(['server', '--config', file, '--data-dir', join(dir, 'd2')])).toMatchObject({
+    code: 1, stderr: 'cairn: drain timeout (--drain-timeout / CAIRN_DRAIN_TIMEOUT / drainTimeout in a config file): "forever" is not a duration like 90s, 15m, 24h or 7d\n',
+  });
+});
+
+test('server --print-config prints the effective configuration from file, environment and flags, secrets masked, and starts nothing', async () => {
+  const file = join(dir, 'cairn.yaml');
+  writeFileSync(file, `listen: 127.0.0.1:7000\ndataDir: ./from-file\nmasterKey: ${Buffer.alloc(32, 9).toString('base64')}\n`);
+  const r = await runCli(['server', '--print-config', '--log-level', 'debug'], { CAIRN_CONFIG: file, CAIRN_HTTP_LISTEN: 'off' });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(`listen: "127.0.0.1:7000"  # ${file}`);
+  expect(r.stdout).toContain(`dataDir: "${join(dir, 'from-file')}"  # ${file}`);
+  expect(r.stdout).toContain('httpListen: "off"  # env CAIRN_HTTP_LISTEN');
+  expect(r.stdout).toContain('logLevel: "debug"  # flag --log-level');
+  expect(r.stdout).toContain('masterKey: "[redacted]"');
+  expect(r.stdout).not.toContain(Buffer.alloc(32, 9).toString('base64'));
+  expect(existsSync(join(dir, 'from-file'))).toBe(false);
 });
 
 test('artifact url prints a signed link that downloads without a token', async () => {

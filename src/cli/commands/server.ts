@@ -1,7 +1,20 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_DATA_DIR, DEFAULT_HTTP_LISTEN, DEFAULT_LISTEN, loadServerConfig } from '../../config/server-config';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, ConfigFile, DEFAULT_DATA_DIR, DEFAULT_HTTP_LISTEN, DEFAULT_LISTEN, formatConfig, loadServerConfig, parseConfigFile, resolveSettings } from '../../config/server-config';
 import { startServer } from '../../main';
 import { fail } from '../common';
+
+function readConfig(path: string | undefined): ConfigFile | undefined {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config file (--config / CAIRN_CONFIG) ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseConfigFile(path, text, parseYaml);
+}
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -18,9 +31,18 @@ export function serverCommand(): Command {
     .addOption(new Option('--revalidate-interval <duration>', 'how often every backend is checked again [env CAIRN_REVALIDATE_INTERVAL, default 30m]'))
     .addOption(new Option('--session-ttl <duration>', 'abandoned uploads are removed after this [env CAIRN_SESSION_TTL, default 24h]'))
     .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [env CAIRN_LOG_LEVEL, default info]'))
-    .action(async (flags: Record<string, string | undefined>) => {
+    .addOption(new Option('--config <file>', 'YAML or JSON file of settings; flags and CAIRN_* variables win over it [env CAIRN_CONFIG]'))
+    .addOption(new Option('--print-config', 'print the effective configuration (secrets masked) and exit'))
+    .addHelpText('after', '\nThe master key can also be given inline (base64 of 32 bytes) as CAIRN_MASTER_KEY or masterKey in a config file; it has no flag.')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
       try {
-        const config = loadServerConfig(flags);
+        const { config: configPath, printConfig, ...flags } = opts as Record<string, string | undefined> & { printConfig?: boolean };
+        const file = readConfig(configPath ?? process.env.CAIRN_CONFIG);
+        const config = loadServerConfig(flags, process.env, file);
+        if (printConfig) {
+          process.stdout.write(formatConfig(resolveSettings(flags, process.env, file)));
+          return;
+        }
         const running = await startServer(config);
         const cli = process.argv[1]; // the executable CLI: its shebang carries the node flags
         process.stderr.write(
