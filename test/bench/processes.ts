@@ -5,6 +5,8 @@ import { cliNodeFlags, startServerProcess } from '../helpers/cli';
 
 export interface BenchServer {
   readonly address: string;
+  /** cairn's HTTP listener base URL */
+  readonly httpUrl?: string;
   readonly pid: number;
   readonly token?: string;
   stop(): Promise<void>;
@@ -20,13 +22,15 @@ export function rssOf(pid: number): { peakMiB: number; nowMiB: number } {
 export async function startCairn(dataDir: string): Promise<BenchServer> {
   const p = await startServerProcess(dataDir);
   const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-  return { address: p.address, pid: p.child.pid!, token, stop: async () => void (await p.stop()) };
+  const httpUrl = /HTTP data path, \/healthz, \/readyz and \/metrics on (\S+)/.exec(p.banner)?.[1];
+  return { address: p.address, ...(httpUrl ? { httpUrl } : {}), pid: p.child.pid!, token, stop: async () => void (await p.stop()) };
 }
 
-export function startBare(): Promise<BenchServer> {
+/** A baseline server script from this directory (bare-server.js by default) as a child process. */
+export function startBare(script = 'bare-server.js', env: Record<string, string> = {}): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
     // The same node flags as cairn's server, so neither side gets a different heap.
-    const child: ChildProcess = spawn(process.execPath, [...cliNodeFlags(), join(__dirname, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child: ChildProcess = spawn(process.execPath, [...cliNodeFlags(), join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;

@@ -3,7 +3,7 @@
  * one run on this machine and reported as ratios, because absolute figures on shared 2-core
  * machines are noisy. Sizes can be scaled down for a quick look:
  *   BENCH_GIB=1  BENCH_RSS_GIB=4  BENCH_OPS_SECONDS=5  BENCH_REPS=3  BENCH_PROVIDER_MIB=256  BENCH_PROVIDER_RSS_GIB=2
- * Sections can be picked: `npm run bench -- ops transfers memory providers provider-memory`.
+ * Sections can be picked: `npm run bench -- ops transfers http memory providers provider-memory`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { digestOf } from '../helpers/bytes';
 import { BenchServer, rssOf, startBare, startCairn } from './processes';
 import { warmPageCache } from './warm-up';
 import { providerMemory, providerTransfers } from './providers';
+import { httpTransfers } from './http';
 import { md, MiB, newClient, readStream, syntheticBlob, timed, writeStream } from './streams';
 
 const GIB = Number(process.env.BENCH_GIB ?? 1);
@@ -162,9 +163,10 @@ async function main(): Promise<void> {
   const want = (name: string) => only.length === 0 || only.includes(name);
   // Small ops first: they fsync every blob, and the GiB phases leave the disk busy writing back for a while.
   if (want('ops')) await smallOps();
-  const warmGiB = (want('transfers') ? GIB * (REPS + 1) : 0) + (want('memory') ? RSS_GIB + 1 : 0);
+  const warmGiB = (want('transfers') ? GIB * (REPS + 1) : 0) + (want('http') ? GIB * 3 * REPS : 0) + (want('memory') ? RSS_GIB + 1 : 0);
   if (warmGiB > 0) log(`warm-up: wrote and deleted ${warmGiB} GiB in ${fmt(await warmPageCache(tmpdir(), warmGiB * 1024 * MiB), 1)} s`);
   if (want('transfers')) await bigTransfers();
+  if (want('http')) await httpTransfers(rows, GIB, REPS, log);
   if (want('memory')) await peakMemory();
   if (want('providers')) await providerTransfers(rows, PROVIDER_MIB, Math.min(REPS, 2), log);
   if (want('provider-memory')) await providerMemory(rows, PROVIDER_RSS_GIB, log);

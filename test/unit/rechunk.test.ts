@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rechunk } from '../../src/core/rechunk';
+import { coalesce, rechunk } from '../../src/core/rechunk';
 import { prng } from '../helpers/malformed-names';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer[]> {
@@ -25,4 +25,19 @@ test('a big chunk is split without copying', async () => {
   const out = await collect(rechunk((async function* () { yield big; })(), 4));
   expect(out.map((c) => c.length)).toEqual([4, 4, 2]);
   expect(out[0]!.buffer).toBe(big.buffer);
+});
+
+test('coalesce gathers small chunks into pieces of at least the size, never splitting one, every byte in order', async () => {
+  const rnd = prng(5);
+  for (let round = 0; round < 50; round++) {
+    const pieces = Array.from({ length: Math.floor(rnd() * 20) }, () => randomBytes(Math.floor(rnd() * 3000)));
+    const size = 1 + Math.floor(rnd() * 4000);
+    const out = await collect(coalesce((async function* () { yield* pieces; })(), size));
+    expect(Buffer.concat(out).equals(Buffer.concat(pieces))).toBe(true);
+    out.slice(0, -1).forEach((c) => expect(c.length).toBeGreaterThanOrEqual(size));
+    expect(out.every((c) => c.length > 0 || pieces.length === 0)).toBe(true);
+  }
+  const big = randomBytes(10);
+  const [only] = await collect(coalesce((async function* () { yield big; })(), 4));
+  expect(only).toBe(big);
 });
