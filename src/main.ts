@@ -143,6 +143,8 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
       log.info({ inFlight, drainMs }, 'draining: no new calls; waiting for in-flight transfers');
       const grpcDone = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
       const httpDone = http ? new Promise<void>((resolve) => http.close(() => resolve())) : Promise.resolve();
+      // Keep-alive connections go idle as their last response ends; close them as they do.
+      const idleSweep = setInterval(() => http?.closeIdleConnections(), 100);
       http?.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
@@ -153,6 +155,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
         }),
       ]);
       clearTimeout(timer);
+      clearInterval(idleSweep);
       if (!drained) {
         log.warn({ inFlight: telemetry.transfersInFlight }, 'drain deadline passed: cancelling the remaining calls');
         grpc.forceShutdown();
@@ -179,9 +182,9 @@ async function startHttp(config: ServerConfig, tls: HttpTls | undefined, deps: H
   const host = config.httpListen.slice(0, at);
   const server = buildHttpServer(deps, tls);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: Error) => reject(new Error(`HTTP listen address (--http-listen / CAIRN_HTTP_LISTEN) ${config.httpListen}: ${e.message}`)));
     server.listen(Number(config.httpListen!.slice(at + 1)), host.replace(/^\[|\]$/g, ''), () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -153,13 +153,24 @@ export class CairnClient {
    */
   async hashStored(hex: string, size?: number, backend?: string): Promise<{ hex: string; size: number }> {
     const known = size ?? (await this.describe(hex, backend)).digest!.sizeBytes;
-    const hash = createHash('sha256');
-    let got = 0;
-    for await (const chunk of this.read({ hex, size: known }, backend ? { backend } : {})) {
-      hash.update(chunk);
-      got += chunk.length;
+    const hashAll = async (chunks: AsyncIterable<Buffer>) => {
+      const hash = createHash('sha256');
+      let got = 0;
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        got += chunk.length;
+      }
+      return { hex: hash.digest('hex'), size: got };
+    };
+    const http = await this.httpPath();
+    if (http) {
+      try {
+        return await hashAll(http.download(hex, backend));
+      } catch (e) {
+        if (!this.fallBack(e)) throw e;
+      }
     }
-    return { hex: hash.digest('hex'), size: got };
+    return hashAll(this.read({ hex, size: known }, backend ? { backend } : {}));
   }
 
   /** A whole blob in memory, refused before reading when it is larger than `maxBytes`. */

@@ -112,9 +112,9 @@ export class HttpTransfers {
   }
 
   /** GET of a whole blob (or a range) as a stream of chunks; fails if the connection is cut short. */
-  async *download(hex: string, range?: { offset: number; length: number }): AsyncIterable<Buffer> {
-    const headers: Record<string, string> = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-    const req = this.request('GET', `/v1/blobs/sha256:${hex}`, headers);
+  async *download(hex: string, backend?: string): AsyncIterable<Buffer> {
+    const query = backend ? `?backend=${encodeURIComponent(backend)}` : '';
+    const req = this.request('GET', `/v1/blobs/sha256:${hex}${query}`, {});
     req.end();
     const [res] = (await once(req, 'response')) as [IncomingMessage];
     if (res.statusCode !== 200 && res.statusCode !== 206) throw errorOf(res.statusCode ?? 0, await readJson(res));

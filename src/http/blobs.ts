@@ -81,8 +81,9 @@ export function blobRoutes(deps: BlobRoutesDeps) {
       const error = r.signal.aborted && !(e instanceof CasError) ? new CasError('CANCELLED', 'the client went away') : e;
       // No resume over HTTP: whatever arrived is dropped with its staging.
       await session?.detach();
+      // A refused body is not read: the connection closes after the answer instead.
+      if (!r.req.complete && !r.res.headersSent) r.res.setHeader('Connection', 'close');
       sendError(r.res, error, log, { route: 'PUT /v1/blobs' });
-      if (!r.req.complete) r.res.shouldKeepAlive = false;
       transfer.end(error);
     }
   }
@@ -128,6 +129,9 @@ export function blobRoutes(deps: BlobRoutesDeps) {
       const open = reader.open(caller, { digest: blob.digest, backend: blob.backend || undefined }, { offset: start, limit: length }, r.signal);
       if (open.backend) transfer.at(open.backend, r.hex);
       r.res.writeHead(status, headers);
+      // Headers go out now: if the re-hash then fails, the client sees a response cut short,
+      // not a connection reset it could take for a network fault.
+      r.res.flushHeaders();
       const send = sender(r.res);
       // The last chunk is held back until the whole read verified, so a blob whose stored bytes
       // changed never reaches the client complete: the connection is cut short instead.

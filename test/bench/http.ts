@@ -48,7 +48,7 @@ export async function httpTransfers(rows: Row[], gib: number, reps: number, log:
     servers.push(bare);
     const hashOnly = await startBare('bare-http-server.js', { BARE_DISCARD: '1' });
     servers.push(hashOnly);
-    const best = { sha: 0, cPut: 0, sPut: 0, bPut: 0, hPut: 0, cGet: 0, sGet: 0, bGet: 0 };
+    const runs: Record<'sha' | 'cPut' | 'sPut' | 'bPut' | 'hPut' | 'cGet' | 'sGet' | 'bGet', number[]> = { sha: [], cPut: [], sPut: [], bPut: [], hPut: [], cGet: [], sGet: [], bGet: [] };
     // Each transfer starts with the disk quiet: dirty pages from the one before are written back first (untimed).
     const quiet = () => execSync('sync');
     const mibs = (s: number) => total / MiB / s;
@@ -86,18 +86,22 @@ export async function httpTransfers(rows: Row[], gib: number, reps: number, log:
       if ([cPut, sPut, bPut, hPut].some((p) => p.result !== 201)) throw new Error(`PUT failed: ${cPut.result} ${sPut.result} ${bPut.result} ${hPut.result}`);
       if (cGet.result !== total || sGet.result !== total || bGet.result !== total) throw new Error('short GET');
       const now = { sha: mibs(sha.seconds), cPut: mibs(cPut.seconds), sPut: mibs(sPut.seconds), bPut: mibs(bPut.seconds), hPut: mibs(hPut.seconds), cGet: mibs(cGet.seconds), sGet: mibs(sGet.seconds), bGet: mibs(bGet.seconds) };
-      for (const k of Object.keys(best) as (keyof typeof best)[]) best[k] = Math.max(best[k], now[k]);
+      for (const k of Object.keys(runs) as (keyof typeof runs)[]) runs[k].push(now[k]);
       log(
         `http rep ${rep}: PUT cairn ${fmt(now.cPut)} / bare+fsync ${fmt(now.sPut)} / bare ${fmt(now.bPut)} / hash only ${fmt(now.hPut)} MiB/s; ` +
           `GET cairn ${fmt(now.cGet)} / bare ${fmt(now.sGet)} / ${fmt(now.bGet)} MiB/s; SHA-256 ${fmt(now.sha)} MiB/s`,
       );
     }
+    // Medians: on this VM one transfer in a few lands on warm page cache and runs twice as fast,
+    // and a best-of would crown whichever contender that happened to.
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const best = Object.fromEntries(Object.entries(runs).map(([k, xs]) => [k, median(xs)])) as Record<keyof typeof runs, number>;
     const of = `${gib} GiB HTTP`;
-    rows.push({ what: `${of} PUT, MiB/s, vs bare node:http (SHA-256 + temp file + fsync)`, cairn: fmt(best.cPut), baseline: fmt(best.sPut), ratio: fmt(best.cPut / best.sPut, 2), target: '≥ 0.80' });
+    rows.push({ what: `${of} PUT, MiB/s (median of ${reps}), vs bare node:http (SHA-256 + temp file + fsync)`, cairn: fmt(best.cPut), baseline: fmt(best.sPut), ratio: fmt(best.cPut / best.sPut, 2), target: '≥ 0.80' });
     rows.push({ what: `  same PUT vs bare node:http without the fsync`, cairn: fmt(best.cPut), baseline: fmt(best.bPut), ratio: fmt(best.cPut / best.bPut, 2), target: '(stricter)' });
     rows.push({ what: `  same PUT vs node's SHA-256 speed`, cairn: fmt(best.cPut), baseline: fmt(best.sha), ratio: fmt(best.cPut / best.sha, 2), target: '≥ 0.50' });
     rows.push({ what: `  (bare node:http hashing without writing the file, vs SHA-256)`, cairn: fmt(best.hPut), baseline: fmt(best.sha), ratio: fmt(best.hPut / best.sha, 2), target: '(disk-free ceiling)' });
-    rows.push({ what: `${of} GET, MiB/s, vs bare node:http (file + SHA-256)`, cairn: fmt(best.cGet), baseline: fmt(Math.max(best.sGet, best.bGet)), ratio: fmt(best.cGet / Math.max(best.sGet, best.bGet), 2), target: '≥ 0.80' });
+    rows.push({ what: `${of} GET, MiB/s (median of ${reps}), vs bare node:http (file + SHA-256)`, cairn: fmt(best.cGet), baseline: fmt(Math.max(best.sGet, best.bGet)), ratio: fmt(best.cGet / Math.max(best.sGet, best.bGet), 2), target: '≥ 0.80' });
     rows.push({ what: `  same GET vs node's SHA-256 speed`, cairn: fmt(best.cGet), baseline: fmt(best.sha), ratio: fmt(best.cGet / best.sha, 2), target: '≥ 0.50' });
   } finally {
     for (const s of servers) await s.stop();

@@ -158,6 +158,7 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   log(`cairn bench: ${GIB} GiB transfers x${REPS}, ${RSS_GIB} GiB RSS run, ${OPS_SECONDS}s small ops (node ${process.version})`);
   const only = process.argv.slice(2);
   const want = (name: string) => only.length === 0 || only.includes(name);

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { DsseError } from '../../../attestation/dsse';
 import { loadVerifyingKey } from '../../../attestation/keys';
 import { BlobProblem, checkMaterials, MaterialCheck, openEnvelope, StoredBlobs, unbackedSubjects } from '../../../attestation/verify';
-import { CairnClient, describeError } from '../../../client';
+import { CairnClient, describeError, HttpTransferError } from '../../../client';
 import { addClientOptions, CliError, lazyAction, printJson } from '../../common';
 import { formatBytes } from '../../progress';
 import { formatTable } from '../../table';
@@ -83,6 +83,12 @@ function storedBlobs(connect: () => CairnClient): StoredBlobs {
       try {
         return await connect().hashStored(hex, size, backend);
       } catch (e) {
+        // Either data path: gRPC status codes, or the HTTP path's error codes.
+        if (e instanceof HttpTransferError) {
+          if (e.code === 'NOT_FOUND') throw new BlobProblem('missing', `not in the CAS: ${e.message}`);
+          if (e.code === 'DATA_LOSS') throw new BlobProblem('tampered', 'the stored bytes no longer match (the server cut the download short)');
+          throw new BlobProblem('error', e.message);
+        }
         const code = (e as ServiceError).code;
         if (code === Status.NOT_FOUND) throw new BlobProblem('missing', `not in the CAS: ${describeError(e)}`);
         if (code === Status.DATA_LOSS) {
