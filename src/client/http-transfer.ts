@@ -33,6 +33,8 @@ const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', '
 /** Failures that mean nothing reached the server: auto mode falls back to gRPC. */
 export const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 export const HTTP_UPLOAD_ATTEMPTS = 3;
+/** How long an upload waits for "100 Continue" before sending its body anyway. */
+export const CONTINUE_WAIT_MS = 1000;
 
 /** One keep-alive agent per endpoint, with the TLS material read once. */
 function agentFor(e: HttpEndpoint): HttpAgent {
@@ -85,7 +87,8 @@ export class HttpTransfers {
     const response = once(req, 'response').then(([r]) => r as IncomingMessage);
     response.catch(() => undefined);
     let source: Readable | undefined;
-    req.on('continue', () => {
+    const sendBody = () => {
+      if (source || req.destroyed) return;
       let sent = 0;
       source = open();
       source.on('data', (chunk: Buffer) => {
@@ -94,7 +97,12 @@ export class HttpTransfers {
       });
       source.on('error', (e) => req.destroy(e));
       source.pipe(req);
-    });
+    };
+    req.on('continue', sendBody);
+    // A proxy that swallows "Expect: 100-continue" would leave us waiting: send anyway after a
+    // moment, as curl does.
+    const fallback = setTimeout(sendBody, CONTINUE_WAIT_MS);
+    response.then(() => clearTimeout(fallback), () => clearTimeout(fallback));
     req.flushHeaders();
     try {
       const res = await response;

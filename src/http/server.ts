@@ -71,7 +71,7 @@ export function buildHttpServer(deps: HttpDeps, tls?: HttpTls): Server {
   };
 
   async function ops(path: string, method: string, res: ServerResponse): Promise<void> {
-    if (!OPS_ROUTES.has(path)) throw new HttpError(404, 'NOT_FOUND', `no route ${path}: see /v1/blobs/sha256:<hex>, /healthz, /readyz, /metrics`);
+    if (!OPS_ROUTES.has(path)) throw new HttpError(404, 'NOT_FOUND', `no route ${truncate(path, 80)}: see /v1/blobs/sha256:<hex>, /healthz, /readyz, /metrics`);
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here`, { Allow: 'GET, HEAD' });
     if (path === '/healthz') return sendText(res, 200, 'ok\n', 'text/plain; charset=utf-8');
     if (path === '/readyz') {
