@@ -28,6 +28,12 @@ program.addCommand(tokenCommand());
 program.addCommand(casBackendCommand());
 program.addCommand(attestationCommand());
 
+// `cairn … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`cairn: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
