@@ -64,11 +64,20 @@ export async function readState(path: string): Promise<AttestationState> {
   return s as AttestationState;
 }
 
-/** Writes a state atomically: a temp file next to it, then rename. */
 export async function writeState(path: string, state: AttestationState): Promise<void> {
+  await writeAtomically(path, JSON.stringify(state, null, 2) + '\n');
+}
+
+/** A temp file next to `path`, then rename: readers see the old file or the new one, never half. */
+export async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o644 });
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, data, { mode: 0o644 });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**

@@ -61,16 +61,23 @@ export class CairnClient {
   }
 
   private async send(digest: Digest, open: (offset: number) => Readable, opts: UploadOptions): Promise<void> {
+    await this.viaTransport(
+      async (http) => void (await http.upload(digest, () => open(0), opts)),
+      async () => void (await uploadStream(this.bytestream, this.options.token, digest, open, opts)),
+    );
+  }
+
+  /** Runs `viaHttp` when the transport picks the HTTP path (falling back in `auto` when it is unreachable), else `viaGrpc`. */
+  private async viaTransport<T>(viaHttp: (http: HttpTransfers) => Promise<T>, viaGrpc: () => Promise<T>): Promise<T> {
     const http = await this.httpPath();
     if (http) {
       try {
-        await http.upload(digest, () => open(0), opts);
-        return;
+        return await viaHttp(http);
       } catch (e) {
         if (!this.fallBack(e)) throw e;
       }
     }
-    await uploadStream(this.bytestream, this.options.token, digest, open, opts);
+    return viaGrpc();
   }
 
   /**
@@ -133,16 +140,10 @@ export class CairnClient {
     const digest = { hex: info.digest!.hash, size: info.digest!.sizeBytes };
     const path = await resolveDestination({ path: dest, reportedFilename: info.filename }, digest);
     const progress = onProgress && ((n: number) => onProgress(n, digest.size));
-    const http = await this.httpPath();
-    if (http) {
-      try {
-        await writeVerified(http.download(digest.hex), path, digest, progress);
-        return { path, info };
-      } catch (e) {
-        if (!this.fallBack(e)) throw e;
-      }
-    }
-    await writeVerified(this.read(digest), path, digest, progress);
+    await this.viaTransport(
+      (http) => writeVerified(http.download(digest.hex), path, digest, progress),
+      () => writeVerified(this.read(digest), path, digest, progress),
+    );
     return { path, info };
   }
 
@@ -162,15 +163,10 @@ export class CairnClient {
       }
       return { hex: hash.digest('hex'), size: got };
     };
-    const http = await this.httpPath();
-    if (http) {
-      try {
-        return await hashAll(http.download(hex, backend));
-      } catch (e) {
-        if (!this.fallBack(e)) throw e;
-      }
-    }
-    return hashAll(this.read({ hex, size: known }, backend ? { backend } : {}));
+    return this.viaTransport(
+      (http) => hashAll(http.download(hex, backend)),
+      () => hashAll(this.read({ hex, size: known }, backend ? { backend } : {})),
+    );
   }
 
   /** A whole blob in memory, refused before reading when it is larger than `maxBytes`. */

@@ -11,6 +11,15 @@ export const isOrgName = isBackendName;
 export const FILENAME_HEADER = 'x-cairn-filename';
 export const MEDIA_TYPE_HEADER = 'x-cairn-media-type';
 
+/** Header values are ASCII, so clients percent-encode file names (encodeURIComponent); a value that does not decode is taken as is. */
+export function decodeHeaderText(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /**
  * File names reported by clients are display data only: never a path. This keeps printable
  * characters, drops control characters and caps the length so logs and listings stay sane.

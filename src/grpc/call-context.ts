@@ -1,6 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { CasError } from '../domain/errors';
 import { requestIdFrom } from '../telemetry/request-id';
+import { decodeHeaderText } from '../domain/names';
 import { Caller } from '../domain/model';
 import { TokenAuthority } from '../core/token-authority';
 
@@ -30,12 +31,7 @@ export function requestIdOf(metadata: Metadata): string {
 export function textHeader(metadata: Metadata, key: string): string | undefined {
   const v = metadata.get(key)[0];
   if (v === undefined) return undefined;
-  const s = String(v);
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return decodeHeaderText(String(v));
 }
 
 /** One AbortSignal per call, aborted when the client cancels or its deadline passes. */

@@ -10,7 +10,7 @@ import { WriteSession } from '../core/write-session';
 import { makeDigest } from '../domain/digest';
 import { CasError } from '../domain/errors';
 import { Caller } from '../domain/model';
-import { FILENAME_HEADER, MEDIA_TYPE_HEADER } from '../domain/names';
+import { decodeHeaderText, FILENAME_HEADER, MEDIA_TYPE_HEADER } from '../domain/names';
 import { Telemetry } from '../telemetry/telemetry';
 import { contentDisposition } from './content-disposition';
 import { parseRange } from './range';
@@ -172,13 +172,6 @@ function sender(res: ServerResponse): (chunk: Buffer) => Promise<void> {
 function metaOf(req: IncomingMessage): { filename?: string; mediaType?: string } {
   const name = req.headers[FILENAME_HEADER];
   const type = req.headers[MEDIA_TYPE_HEADER] ?? req.headers['content-type'];
-  let filename: string | undefined;
-  if (typeof name === 'string') {
-    try {
-      filename = decodeURIComponent(name);
-    } catch {
-      filename = name;
-    }
-  }
+  const filename = typeof name === 'string' ? decodeHeaderText(name) : undefined;
   return { ...(filename ? { filename } : {}), ...(typeof type === 'string' && type !== 'application/octet-stream' ? { mediaType: type } : {}) };
 }

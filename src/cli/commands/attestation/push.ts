@@ -1,10 +1,9 @@
-import { randomBytes, createHash } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { IN_TOTO_PAYLOAD_TYPE, signEnvelope } from '../../../attestation/dsse';
 import { loadSigningKey, KEY_PASSWORD_ENV } from '../../../attestation/keys';
 import { buildStatement } from '../../../attestation/statement';
-import { AttestationState, readState, removeState } from '../../../attestation/state';
+import { AttestationState, readState, removeState, writeAtomically } from '../../../attestation/state';
 import { CairnClient, safeFilename } from '../../../client';
 import { addClientOptions, CliError, lazyAction, printJson } from '../../common';
 import { keyLabel } from './key-label';
@@ -52,9 +51,7 @@ export function pushCommand(): Command {
       const bytes = Buffer.from(JSON.stringify(envelope) + '\n');
       const digest = { hex: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
       const out = o.out ?? `${safeFilename(state.name) ?? 'attestation'}.intoto.json`;
-      const tmp = `${out}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(tmp, bytes, { mode: 0o644 });
-      await rename(tmp, out);
+      await writeAtomically(out, bytes);
 
       const client = connect();
       const target = await resolveTarget(client, o);

@@ -7,12 +7,12 @@ import { BlobProblem, checkMaterials, MaterialCheck, openEnvelope, StoredBlobs, 
 import { CairnClient, describeError, HttpTransferError } from '../../../client';
 import { addClientOptions, CliError, lazyAction, printJson } from '../../common';
 import { formatBytes } from '../../progress';
+import { parseHex } from '../../../domain/digest';
 import { formatTable } from '../../table';
 import { keyLabel } from './key-label';
 
 /** Envelopes embed inline evidence, so they can be large, but never this large. */
 const MAX_ENVELOPE_BYTES = 64 << 20;
-const DIGEST = /^(sha256:)?[0-9a-f]{64}$/;
 
 export function verifyCommand(): Command {
   return addClientOptions(
@@ -65,6 +65,15 @@ function materialTable(checks: MaterialCheck[]): string {
   return formatTable(['RESULT', 'NAME', 'KIND', 'SIZE', 'DIGEST', 'STORED', 'DETAIL'], rows);
 }
 
+function isDigestText(s: string): boolean {
+  try {
+    parseHex(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A saved envelope file, or the envelope push stored in the CAS under its digest. */
 async function envelopeBytes(connect: () => CairnClient, source: string): Promise<Buffer> {
   const info = await stat(source).catch(() => undefined);
@@ -72,7 +81,7 @@ async function envelopeBytes(connect: () => CairnClient, source: string): Promis
     if (info.size > MAX_ENVELOPE_BYTES) throw new CliError(`${source} is ${formatBytes(info.size)}: too large to be an attestation envelope`);
     return readFile(source);
   }
-  if (!DIGEST.test(source)) throw new CliError(`${source} is neither a file nor a sha256 digest`);
+  if (!isDigestText(source)) throw new CliError(`${source} is neither a file nor a sha256 digest`);
   return (await connect().fetchSmall(source, MAX_ENVELOPE_BYTES)).bytes;
 }
 
