@@ -16,7 +16,7 @@ interface Row {
 }
 
 /** Runs one transfer in a child process (http-client.js) and returns its own timing and result. */
-async function inChild(mode: 'put' | 'get', url: string, total: number, chunkFile: string, token?: string): Promise<{ seconds: number; result: number }> {
+export async function inChild(mode: 'put' | 'get', url: string, total: number, chunkFile: string, token?: string): Promise<{ seconds: number; result: number }> {
   const child = spawn(process.execPath, [join(__dirname, 'http-client.js'), mode, url, String(total), ...(token ? [token] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_CHUNK_FILE: chunkFile },
