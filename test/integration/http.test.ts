@@ -77,7 +77,7 @@ describe('PUT /v1/blobs', () => {
       socket.on('close', () => resolve());
       socket.on('error', reject);
     });
-    for (let i = 0; i < 50 && stagingFiles(t).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && stagingFiles(t).length > 0; i++) await new Promise((r) => setTimeout(r, 20)); // bounded: 5 s
     expect(stagingFiles(t)).toEqual([]);
     expect(await t.admin.findMissing([digest])).toEqual([digest]);
   });
