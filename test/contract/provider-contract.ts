@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { credentials as grpcCredentials, status } from '@grpc/grpc-js';
-import { HealthClient, HealthCheckResponse_ServingStatus } from '../../generated/grpc/health/v1/health';
+import { status } from '@grpc/grpc-js';
+import { HealthCheckResponse_ServingStatus } from '../../generated/grpc/health/v1/health';
+import { grpcServingStatus } from '../helpers/health';
 import { Backend } from '../../src/domain/model';
 import { ProviderCapabilities, ProviderId, StorageProvider } from '../../src/domain/ports';
 import { formatReadResource, formatWriteResource } from '../../src/domain/resource-name';
@@ -165,19 +166,10 @@ export function providerContract(target: ContractTarget): void {
         expect(out.code).toBe(status.UNAVAILABLE);
         await target.revive!();
         expect(await stored()).not.toContain(digest.hex);
-        expect(await serving(t)).toBe(HealthCheckResponse_ServingStatus.SERVING);
+        expect(await grpcServingStatus(t.server.address)).toBe(HealthCheckResponse_ServingStatus.SERVING);
         expect(await t.admin.uploadBytes(bytes, digest)).toBe(size);
         expect((await t.admin.readAll(digest)).equals(bytes)).toBe(true);
       });
     }
   });
-}
-
-async function serving(t: TestServer): Promise<number | undefined> {
-  const health = new HealthClient(t.server.address, grpcCredentials.createInsecure());
-  try {
-    return await new Promise((resolve) => health.check({ service: '' }, (_e, res) => resolve(res?.status)));
-  } finally {
-    health.close();
-  }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { connect } from 'node:net';
-import { HealthClient, HealthCheckResponse_ServingStatus } from '../../generated/grpc/health/v1/health';
-import { credentials } from '@grpc/grpc-js';
+import { HealthCheckResponse_ServingStatus } from '../../generated/grpc/health/v1/health';
 import { digestOf, randomBlob } from '../helpers/bytes';
+import { grpcServingStatus } from '../helpers/health';
 import { blobFile, stagingFiles } from '../helpers/local-files';
 import { prng } from '../helpers/malformed-names';
 import { startTestServer, TestServer } from '../helpers/server';
@@ -241,11 +241,11 @@ describe('operations', () => {
       const notReady = await fetch(`${t.server.httpUrl}/readyz`);
       expect(notReady.status).toBe(503);
       expect(JSON.stringify(await notReady.json())).toContain('validation failed: disk is read-only');
-      expect(await grpcHealth()).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+      expect(await grpcServingStatus(t.server.address)).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
     } finally {
       t.server.store.backends.recordStatus(local.id, 'OK', '', new Date());
     }
-    expect(await grpcHealth()).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    expect(await grpcServingStatus(t.server.address)).toBe(HealthCheckResponse_ServingStatus.SERVING);
   });
 
   test('/metrics: transfers by transport and result, dedup hits, mismatches, validation status, process metrics; no token anywhere', async () => {
@@ -280,12 +280,3 @@ describe('operations', () => {
     expect(all).not.toContain(new URL(link).searchParams.get('sig')!);
   });
 });
-
-async function grpcHealth(): Promise<number | undefined> {
-  const health = new HealthClient(t.server.address, credentials.createInsecure());
-  try {
-    return await new Promise((resolve) => health.check({ service: '' }, (_e, res) => resolve(res?.status)));
-  } finally {
-    health.close();
-  }
-}
